@@ -1,0 +1,81 @@
+import Cloudflare, { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from "cloudflare";
+import { AuthError, CloudflareServiceError, ConfigError, InterruptedError, type Service } from "../errors.js";
+import type { Config } from "../config/types.js";
+import type { Output } from "../output.js";
+import { parseRetryAfter } from "../retry.js";
+import { tracedFetch } from "./http-trace.js";
+
+export interface ApiAccess {
+  sdk: Cloudflare;
+  accountId: string;
+}
+
+/**
+ * The official SDK, built from our config only (never from process.env behind our back), with its own
+ * retries off: retries are ours (src/retry.ts), so a D1 write is never re-sent blindly.
+ */
+export async function createCloudflareApi(config: Config, out: Output, fetchImpl?: typeof fetch): Promise<ApiAccess> {
+  const { apiToken, accountId } = config.credentials;
+  if (!apiToken) {
+    throw new ConfigError(
+      "--remote needs CLOUDFLARE_API_TOKEN. Create a token at https://dash.cloudflare.com/profile/api-tokens (D1, Workers KV and R2 edit permissions) and export it, or put it in .env beside your config.",
+      "config_missing_token",
+    );
+  }
+  if (!accountId) {
+    throw new ConfigError(
+      `--remote needs an account: set account_id in ${config.source} or export CLOUDFLARE_ACCOUNT_ID.`,
+      "config_missing_account",
+    );
+  }
+  out.redactor.add(apiToken);
+  const sdk = new Cloudflare({
+    apiToken,
+    apiKey: null,
+    apiEmail: null,
+    userServiceKey: null,
+    baseURL: config.endpoints.apiBaseUrl ?? "https://api.cloudflare.com/client/v4",
+    maxRetries: 0,
+    timeout: 60_000,
+    fetch: tracedFetch(out, fetchImpl),
+    logLevel: "off",
+  });
+  return { sdk, accountId };
+}
+
+/** Maps SDK errors to CloudflareServiceError, keeping Cloudflare's error code and message. */
+export function mapApiError(service: Service, error: unknown, what: string): unknown {
+  if (error instanceof APIUserAbortError) return new InterruptedError();
+  if (error instanceof APIConnectionTimeoutError || error instanceof APIConnectionError) {
+    return new CloudflareServiceError(
+      `${what}: could not reach the Cloudflare API (${error instanceof APIConnectionTimeoutError ? "timed out" : "connection failed"}). Check your network or CLOUDFLARE_BASE_URL, then retry.`,
+      { service, outcomeUnknown: true, cause: error },
+    );
+  }
+  if (error instanceof APIError) {
+    const first = error.errors?.[0] as { code?: number; message?: string } | undefined;
+    const detail = first?.message ?? error.message;
+    const code = first?.code;
+    const status = error.status;
+    if (status === 401 || (status === 403 && code === 10000)) {
+      return Object.assign(
+        new AuthError(`${what}: Cloudflare rejected the API token (${detail}). Check CLOUDFLARE_API_TOKEN and its permissions.`),
+        { cause: error },
+      );
+    }
+    return new CloudflareServiceError(`${what}: ${detail}${code ? ` [code ${code}]` : ""}`, {
+      service,
+      status,
+      cfCode: code,
+      outcomeUnknown: status !== undefined && status >= 500,
+      cause: error,
+    });
+  }
+  return error;
+}
+
+export function apiRetryAfter(error: unknown): number | undefined {
+  const cause = (error as { cause?: unknown })?.cause;
+  if (cause instanceof APIError && cause.headers) return parseRetryAfter(cause.headers.get("retry-after"));
+  return undefined;
+}

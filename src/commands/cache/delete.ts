@@ -1,0 +1,3 @@
+import { notBuilt } from "../not-built.js";
+
+export default notBuilt("cache delete", "kanvas cache delete");

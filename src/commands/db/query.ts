@@ -1,0 +1,3 @@
+import { notBuilt } from "../not-built.js";
+
+export default notBuilt("db query", "kanvas db query");

@@ -1,0 +1,91 @@
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import type { Context } from "../context.js";
+import { ExitCode, exitCodeOf } from "../errors.js";
+import { defineCommand } from "./define.js";
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  ms: number;
+}
+
+export default defineCommand({
+  description: "check that kanvas can reach everything it needs",
+  examples: ["kanvas doctor", "kanvas doctor --remote --env production", "kanvas doctor --remote --json"],
+  notes: "Local: Miniflare starts, the state folder is writable, D1/KV/R2 open.\nRemote: the token verifies, the account answers, the D1 database, KV namespace and R2 bucket exist.",
+  shared: ["target"],
+  access: "read",
+  schema: z.object({}),
+  async run(_input, ctx) {
+    const checks: Check[] = [];
+    let firstFailure: number = ExitCode.ok;
+    const check = async (name: string, fn: () => Promise<string>) => {
+      const started = performance.now();
+      try {
+        const detail = await fn();
+        checks.push({ name, ok: true, detail, ms: Math.round(performance.now() - started) });
+      } catch (error) {
+        if (firstFailure === ExitCode.ok) firstFailure = exitCodeOf(error) === ExitCode.ok ? ExitCode.unexpected : exitCodeOf(error);
+        checks.push({ name, ok: false, detail: (error as Error).message, ms: Math.round(performance.now() - started) });
+      }
+    };
+
+    await check("config", async () => {
+      const config = await ctx.config();
+      return path.relative(ctx.io.cwd, config.configPath) || config.configPath;
+    });
+    if (checks[0]?.ok) {
+      if (ctx.target === "local") await localChecks(ctx, check);
+      else await remoteChecks(ctx, check);
+    }
+
+    ctx.out.result({ target: ctx.target, ok: firstFailure === ExitCode.ok, checks }, (r) => {
+      for (const c of r.checks) {
+        const mark = c.ok ? ctx.out.paint("green", "✔") : ctx.out.paint("red", "✘");
+        ctx.out.println(`${mark} ${c.name.padEnd(22)} ${c.detail} ${ctx.out.paint("dim", `(${c.ms} ms)`)}`);
+      }
+      ctx.out.println(r.ok ? "All checks passed." : `${r.checks.filter((c) => !c.ok).length} check(s) failed.`);
+    });
+    return firstFailure;
+  },
+});
+
+type CheckFn = (name: string, fn: () => Promise<string>) => Promise<void>;
+
+async function localChecks(ctx: Context, check: CheckFn): Promise<void> {
+  const config = await ctx.config();
+  const state = path.join(config.persistTo, "v3");
+  await check("state folder writable", async () => {
+    mkdirSync(state, { recursive: true });
+    const probe = path.join(state, `.kanvas-doctor-${process.pid}`);
+    writeFileSync(probe, "");
+    rmSync(probe);
+    return path.relative(ctx.io.cwd, state) || state;
+  });
+  await check("miniflare starts", async () => {
+    await ctx.miniflare();
+    return "workerd running";
+  });
+  if (config.d1) await check("D1 KANVAS_DB", async () => (await ctx.d1()).check());
+  if (config.kv) await check("KV KANVAS_CACHE", async () => (await ctx.kv()).check());
+  if (config.r2) await check("R2 KANVAS_IMAGES", async () => (await ctx.r2()).check());
+}
+
+async function remoteChecks(ctx: Context, check: CheckFn): Promise<void> {
+  const config = await ctx.config();
+  const { verifyAccount, verifyToken } = await import("../clients/account.js");
+  let tokenOk = false;
+  await check("API token", async () => {
+    const detail = await verifyToken(await ctx.api(), ctx.monitor);
+    tokenOk = true;
+    return detail;
+  });
+  if (!tokenOk) return;
+  await check("account", async () => verifyAccount(await ctx.api(), ctx.monitor));
+  if (config.d1) await check("D1 KANVAS_DB", async () => (await ctx.d1()).check());
+  if (config.kv) await check("KV KANVAS_CACHE", async () => (await ctx.kv()).check());
+  if (config.r2) await check("R2 KANVAS_IMAGES", async () => (await ctx.r2()).check());
+}

@@ -1,0 +1,34 @@
+import type { OptionSpec, SharedFragment } from "./define.js";
+
+/** Flags every leaf command takes, spelled the same everywhere. */
+export const COMMON_OPTIONS: OptionSpec[] = [
+  { flags: "--config <path>", description: "wrangler.toml / wrangler.json(c) to read (default: found from the current folder upward)" },
+  { flags: "--env <name>", description: "use the [env.<name>] section of the config" },
+  { flags: "--json", description: "print the result as JSON on stdout (errors as {\"error\":{code,message}})" },
+  { flags: "--verbose", description: "print stack traces, an HTTP trace (secrets redacted) and a call summary" },
+  { flags: "--metrics-file <path>", description: "append one NDJSON line per Cloudflare call to this file" },
+];
+
+export const FRAGMENTS: Record<SharedFragment, OptionSpec[]> = {
+  target: [
+    { flags: "--local", description: "use the local Miniflare state in .wrangler/state/v3, shared with wrangler --local (default)" },
+    { flags: "--remote", description: "use your Cloudflare account (needs CLOUDFLARE_API_TOKEN)" },
+    { flags: "--persist-to <dir>", description: "local state folder, as wrangler's --persist-to (default: .wrangler/state beside the config)" },
+  ],
+  yes: [{ flags: "-y, --yes", description: "answer yes to confirmations (needed where no one can answer: no TTY, or CI)" }],
+  dryRun: [{ flags: "--dry-run", description: "show what would change and change nothing" }],
+};
+
+/** Keys of shared options, stripped before a command's own schema sees its input. */
+export const GLOBAL_KEYS = ["config", "env", "json", "verbose", "metricsFile", "local", "remote", "persistTo"] as const;
+
+export interface GlobalOptions {
+  config?: string;
+  env?: string;
+  json?: boolean;
+  verbose?: boolean;
+  metricsFile?: string;
+  local?: boolean;
+  remote?: boolean;
+  persistTo?: string;
+}

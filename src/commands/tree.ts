@@ -1,0 +1,70 @@
+import type { CommandDefinition } from "./define.js";
+
+/**
+ * The command tree. Only descriptions live here; a command's module (its flags and code) is
+ * imported only when argv reaches it, so `kanvas --help` loads no command and no SDK.
+ */
+export interface CommandNode {
+  description: string;
+  load?: () => Promise<{ default: CommandDefinition }>;
+  children?: Record<string, CommandNode>;
+}
+
+export const commandTree: Record<string, CommandNode> = {
+  db: {
+    description: "D1 database: apply migrations, run SQL, restore",
+    children: {
+      migrate: {
+        description: "apply pending migrations (checksums, lock, Time Travel bookmark)",
+        load: () => import("./db/migrate.js"),
+        children: {
+          status: { description: "list every migration as applied, pending, drifted or missing", load: () => import("./db/migrate-status.js") },
+          create: { description: "write the next numbered, empty migration file", load: () => import("./db/migrate-create.js") },
+        },
+      },
+      query: { description: "run SQL and print the rows", load: () => import("./db/query.js") },
+      restore: { description: "restore the remote database to a Time Travel bookmark", load: () => import("./db/restore.js") },
+    },
+  },
+  images: {
+    description: "R2 bucket: upload, sign, list and clean up images",
+    children: {
+      upload: { description: "upload files or folders (multipart for large files)", load: () => import("./images/upload.js") },
+      sign: { description: "print presigned URLs for objects", load: () => import("./images/sign.js") },
+      cleanup: { description: "delete objects older than a duration, keeping referenced ones", load: () => import("./images/cleanup.js") },
+      list: { description: "list objects with size and age", load: () => import("./images/list.js") },
+      cors: {
+        description: "read or set the bucket's CORS rules",
+        children: {
+          get: { description: "print the bucket's CORS rules", load: () => import("./images/cors-get.js") },
+          set: { description: "replace the bucket's CORS rules from a JSON file", load: () => import("./images/cors-set.js") },
+        },
+      },
+    },
+  },
+  cache: {
+    description: "KV namespace: values with TTL and metadata, rate-limit counters",
+    children: {
+      get: { description: "print a key's value", load: () => import("./cache/get.js") },
+      put: { description: "write a value (or many with --bulk)", load: () => import("./cache/put.js") },
+      list: { description: "list keys", load: () => import("./cache/list.js") },
+      delete: { description: "delete keys", load: () => import("./cache/delete.js") },
+      ratelimit: {
+        description: "inspect and manage the app's rate-limit counters",
+        children: {
+          status: { description: "a user's counts, limits and reset times", load: () => import("./cache/ratelimit-status.js") },
+          hit: { description: "count one action the way the app does; exit 6 when over the limit", load: () => import("./cache/ratelimit-hit.js") },
+          reset: { description: "delete a user's counters", load: () => import("./cache/ratelimit-reset.js") },
+          top: { description: "the users with the highest counts in the current window", load: () => import("./cache/ratelimit-top.js") },
+        },
+      },
+    },
+  },
+  config: {
+    description: "show the resolved configuration",
+    children: {
+      show: { description: "print the resolved config (file, env, target), secrets redacted", load: () => import("./config/show.js") },
+    },
+  },
+  doctor: { description: "check that kanvas can reach everything it needs", load: () => import("./doctor.js") },
+};

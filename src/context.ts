@@ -1,0 +1,182 @@
+import path from "node:path";
+import type { Miniflare } from "miniflare";
+import type { ApiAccess } from "./clients/cloudflare-api.js";
+import type { D1Client } from "./clients/d1.js";
+import type { KvClient } from "./clients/kv.js";
+import type { R2Client } from "./clients/r2.js";
+import { loadConfig } from "./config/load.js";
+import { requireD1, requireKv, requireR2 } from "./config/require.js";
+import type { Config } from "./config/types.js";
+import type { GlobalOptions } from "./commands/shared-options.js";
+import { Monitor } from "./monitor.js";
+import type { IO, Output } from "./output.js";
+import { confirmAction, isInteractive } from "./prompt.js";
+import { retryPolicyFromEnv } from "./retry.js";
+import type { TargetKind } from "./target.js";
+
+/** Things tests (and only tests) replace. */
+export interface RunDeps {
+  now?: () => number;
+  fetch?: typeof fetch;
+}
+
+/** What every client adapter gets. Clients never print; they report through `monitor`. */
+export interface ClientDeps {
+  config: Config;
+  monitor: Monitor;
+  out: Output;
+  signal: AbortSignal;
+  now: () => number;
+}
+
+/**
+ * Built once per run: config, target, clients (each created on first use, heavy modules
+ * imported only then), output, prompts.
+ */
+export class Context {
+  readonly monitor: Monitor;
+  readonly now: () => number;
+  private configPromise?: Promise<Config>;
+  private readonly memo = new Map<string, Promise<unknown>>();
+  private announced = false;
+  private disposers: Array<() => Promise<void>> = [];
+
+  constructor(
+    readonly io: IO,
+    readonly out: Output,
+    readonly globals: GlobalOptions,
+    readonly target: TargetKind,
+    /** e.g. "db migrate", for messages and the audit log. */
+    readonly command: string,
+    readonly signal: AbortSignal,
+    private readonly deps: RunDeps = {},
+  ) {
+    this.now = deps.now ?? Date.now;
+    this.monitor = new Monitor(out, retryPolicyFromEnv(io.env), signal);
+  }
+
+  get interactive(): boolean {
+    return isInteractive(this.io);
+  }
+
+  config(): Promise<Config> {
+    this.configPromise ??= loadConfig({
+      cwd: this.io.cwd,
+      env: this.io.env,
+      configPath: this.globals.config,
+      envName: this.globals.env,
+      persistTo: this.globals.persistTo,
+    }).then((config) => {
+      for (const secret of [config.credentials.apiToken, config.credentials.r2SecretAccessKey, config.credentials.r2AccessKeyId]) {
+        this.out.redactor.add(secret);
+      }
+      return config;
+    });
+    return this.configPromise;
+  }
+
+  /** Asks (or takes --yes); throws where no one can answer. */
+  confirm(question: string, opts: { yes?: boolean; what: string }): Promise<boolean> {
+    return confirmAction(this.io, question, opts);
+  }
+
+  d1(): Promise<D1Client> {
+    return this.once("d1", async () => {
+      const config = await this.config();
+      requireD1(config);
+      this.announce(config);
+      if (this.target === "local") {
+        const { createLocalD1 } = await import("./clients/d1-local.js");
+        return createLocalD1({ ...this.clientDeps(config), mf: await this.miniflare() });
+      }
+      const { createRemoteD1 } = await import("./clients/d1-remote.js");
+      return createRemoteD1({ ...this.clientDeps(config), api: await this.api() });
+    });
+  }
+
+  kv(): Promise<KvClient> {
+    return this.once("kv", async () => {
+      const config = await this.config();
+      requireKv(config);
+      this.announce(config);
+      if (this.target === "local") {
+        const { createLocalKv } = await import("./clients/kv-local.js");
+        return createLocalKv({ ...this.clientDeps(config), mf: await this.miniflare() });
+      }
+      const { createRemoteKv } = await import("./clients/kv-remote.js");
+      return createRemoteKv({ ...this.clientDeps(config), api: await this.api() });
+    });
+  }
+
+  r2(): Promise<R2Client> {
+    return this.once("r2", async () => {
+      const config = await this.config();
+      requireR2(config);
+      this.announce(config);
+      if (this.target === "local") {
+        const { createLocalR2 } = await import("./clients/r2-local.js");
+        return createLocalR2({ ...this.clientDeps(config), mf: await this.miniflare() });
+      }
+      const { createS3R2 } = await import("./clients/r2-s3.js");
+      return createS3R2({ ...this.clientDeps(config), fetch: this.deps.fetch });
+    });
+  }
+
+  /** The Cloudflare SDK with our credentials (remote only). */
+  api(): Promise<ApiAccess> {
+    return this.once("api", async () => {
+      const config = await this.config();
+      this.announce(config);
+      const { createCloudflareApi } = await import("./clients/cloudflare-api.js");
+      return createCloudflareApi(config, this.out, this.deps.fetch);
+    });
+  }
+
+  /** One Miniflare per run, shared by the local D1, KV and R2 clients. */
+  miniflare(): Promise<Miniflare> {
+    return this.once("miniflare", async () => {
+      const config = await this.config();
+      this.announce(config);
+      const { startMiniflare } = await import("./clients/miniflare.js");
+      const mf = await startMiniflare(config);
+      this.disposers.push(() => mf.dispose());
+      return mf;
+    });
+  }
+
+  /** Releases Miniflare and anything else the run opened; safe to call twice. */
+  async dispose(): Promise<void> {
+    const disposers = this.disposers.splice(0);
+    for (const d of disposers.reverse()) await d().catch(() => undefined);
+  }
+
+  onDispose(fn: () => Promise<void>): void {
+    this.disposers.push(fn);
+  }
+
+  /** Says on stderr, once and before any work, which target this run uses. */
+  announce(config: Config): void {
+    if (this.announced) return;
+    this.announced = true;
+    const env = config.envName ? ` [env.${config.envName}]` : "";
+    if (this.target === "local") {
+      const state = path.relative(this.io.cwd, path.join(config.persistTo, "v3")) || ".";
+      this.out.info(this.out.paint("dim", `Target: local${env} — Miniflare state in ${state} (add --remote for Cloudflare)`));
+    } else {
+      this.out.info(this.out.paint("dim", `Target: remote${env} — Cloudflare account ${config.accountId ?? "(unset)"}`));
+    }
+  }
+
+  private clientDeps(config: Config): ClientDeps {
+    return { config, monitor: this.monitor, out: this.out, signal: this.signal, now: this.now };
+  }
+
+  private once<T>(key: string, make: () => Promise<T>): Promise<T> {
+    let p = this.memo.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = make();
+      this.memo.set(key, p);
+    }
+    return p;
+  }
+}

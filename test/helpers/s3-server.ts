@@ -1,0 +1,113 @@
+/**
+ * A real S3 HTTP server on loopback for tests: s3rver 3.7.1 in its own child process.
+ *
+ * Why a child process: s3rver's ListObjectsV2 only works past 1000 keys when its process
+ * runs with NODE_OPTIONS=--openssl-legacy-provider, which must not leak into the test process.
+ * s3rver accepts any SigV4 signature for the access key "S3RVER" (it does not verify v4
+ * signatures), and an object's LastModified is its file's mtime: age objects with
+ * `fs.utimes(server.objectPath(key), atime, mtime)`.
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export interface S3Server {
+  /** e.g. "http://127.0.0.1:PORT"; use with forcePathStyle: true */
+  endpoint: string;
+  /** the temp folder s3rver stores buckets in (removed by close) */
+  dir: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  bucket: string;
+  /** the file whose mtime is the object's LastModified */
+  objectPath(key: string): string;
+  close(): Promise<void>;
+}
+
+const CHILD_SCRIPT = fileURLToPath(new URL("./s3rver-process.cjs", import.meta.url));
+const START_TIMEOUT_MS = 15_000;
+
+export async function startS3Server(opts: { bucket?: string } = {}): Promise<S3Server> {
+  const bucket = opts.bucket ?? "kanvas-images";
+  if (bucket.length < 3) throw new Error(`s3rver needs bucket names of 3+ characters: "${bucket}"`);
+  const dir = await mkdtemp(path.join(tmpdir(), "kanvas-s3rver-"));
+
+  const child = fork(CHILD_SCRIPT, [], {
+    env: {
+      ...process.env,
+      NODE_OPTIONS: "--openssl-legacy-provider",
+      S3RVER_DIR: dir,
+      S3RVER_BUCKET: bucket,
+    },
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+  });
+
+  let port: number;
+  try {
+    port = await waitForPort(child);
+  } catch (err) {
+    child.kill("SIGKILL");
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+
+  let closed = false;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    dir,
+    accessKeyId: "S3RVER",
+    secretAccessKey: "S3RVER",
+    bucket,
+    objectPath(key: string): string {
+      // Mirrors s3rver's FilesystemStore.getResourcePath on POSIX.
+      const parts = key.split("/");
+      const last = parts.pop() ?? "";
+      return path.join(dir, bucket, ...parts, `${last}._S3rver_object`);
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await stopChild(child);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function waitForPort(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const timer = setTimeout(() => finish(new Error(`s3rver did not start within ${START_TIMEOUT_MS} ms\n${stderr}`)), START_TIMEOUT_MS);
+    const onMessage = (msg: unknown): void => {
+      const m = msg as { type?: string; port?: number; message?: string };
+      if (m.type === "listening" && typeof m.port === "number") finish(undefined, m.port);
+      else if (m.type === "error") finish(new Error(`s3rver failed to start: ${m.message}`));
+    };
+    const onExit = (code: number | null): void => finish(new Error(`s3rver exited early (code ${code})\n${stderr}`));
+    function finish(err: Error | undefined, port?: number): void {
+      clearTimeout(timer);
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+      if (err) reject(err);
+      else resolve(port as number);
+    }
+    child.on("message", onMessage);
+    child.on("exit", onExit);
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill("SIGKILL"), 3_000);
+    child.once("exit", () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
