@@ -1,8 +1,32 @@
 import type { TargetKind } from "../target.js";
 
+export interface D1Meta {
+  changes?: number;
+  duration?: number;
+  last_row_id?: number;
+  rows_read?: number;
+  rows_written?: number;
+  changed_db?: boolean;
+  size_after?: number;
+}
+
+export interface D1Result<T = Record<string, unknown>> {
+  results: T[];
+  meta: D1Meta;
+}
+
+export interface D1Statement {
+  sql: string;
+  params?: unknown[];
+}
+
 /** D1, local (Miniflare) or remote (REST API). Extended by the D1 commands. */
 export interface D1Client {
   readonly target: TargetKind;
   /** Confirms the database exists and answers; returns a one-line description (name and id). */
   check(): Promise<string>;
+  /** One statement with `?` parameters bound (never spliced). */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<D1Result<T>>;
+  /** Statements applied as one unit (a transaction): all or nothing; results in order. */
+  batch(statements: D1Statement[]): Promise<D1Result[]>;
 }
