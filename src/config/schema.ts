@@ -51,9 +51,9 @@ export type WranglerConfig = z.infer<typeof wranglerConfigSchema>;
 export const credentialsSchema = z.object({
   CLOUDFLARE_API_TOKEN: z.string().min(1).optional(),
   CLOUDFLARE_ACCOUNT_ID: z.string().regex(/^[0-9a-f]{32}$/, "must be a 32-character hex Cloudflare account id").optional(),
-  CLOUDFLARE_BASE_URL: z.url("must be a URL such as https://api.cloudflare.com/client/v4").optional(),
+  CLOUDFLARE_BASE_URL: z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://api.cloudflare.com/client/v4" }).optional(),
   R2_ACCESS_KEY_ID: z.string().min(1).optional(),
   R2_SECRET_ACCESS_KEY: z.string().min(1).optional(),
-  R2_ENDPOINT: z.url("must be a URL such as https://<account_id>.r2.cloudflarestorage.com").optional(),
+  R2_ENDPOINT: z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://<account_id>.r2.cloudflarestorage.com" }).optional(),
 });
 export type CredentialsEnv = z.infer<typeof credentialsSchema>;
