@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import type { CommandDefinition } from "./commands/define.js";
 import { COMMON_OPTIONS, FRAGMENTS, type GlobalOptions } from "./commands/shared-options.js";
 import { commandTree, type CommandNode } from "./commands/tree.js";
-import { Context, type RunDeps } from "./context.js";
+import type { Context, RunDeps } from "./context.js";
 import { ExitCode, UserError, exitCodeOf } from "./errors.js";
 import { Output, type IO } from "./output.js";
 import { resolveInput } from "./resolve-input.js";
@@ -120,6 +120,8 @@ async function runLeaf(
   try {
     const input = resolveInput(def, positional, options);
     const target = def.shared?.includes("target") ? chooseTarget(options, io.env, def.access ?? "read", commandPath) : "local";
+    // Loaded here, not at the top: --help and --version must not pay for zod and the config loader.
+    const { Context } = await import("./context.js");
     ctx = new Context(io, out, options, target, commandPath, signal, deps);
     const code = await def.run(input, ctx);
     return code ?? ExitCode.ok;
