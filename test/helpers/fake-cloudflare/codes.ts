@@ -6,19 +6,19 @@ export const CODES = {
   // Auth / routing
   /** 401 "Authentication error" (wrangler/API output "[code: 10000]") — seen */
   AUTH_ERROR: 10000,
-  /** token verify with a bad token: "Invalid API Token" — seen in Cloudflare API answers (not re-confirmed here) */
+  /** token verify with a bad token: "Invalid API Token" — guess (from memory of API answers, not confirmed) */
   INVALID_TOKEN: 1000,
   /** "Could not route to …, perhaps your object identifier is invalid?" (malformed account id) — seen */
   COULD_NOT_ROUTE: 7003,
   /** "No route for that URI" — seen (accompanies 7003; used for unmatched requests) */
   NO_ROUTE: 7000,
-  /** 429 "Please wait and consider throttling your request speed" — seen (global API rate limit) */
+  /** 429 "Please wait and consider throttling your request speed" — guess (from memory; global API rate limit) */
   RATE_LIMITED: 971,
 
   // D1
   /** "The request is malformed: …" — seen ("failed to decode id [code: 7400]") */
   D1_MALFORMED: 7400,
-  /** D1 "The given account is not valid or is not authorized to access this service" — seen as 7403 */
+  /** D1 wrong account — code 7403 seen in wrangler output; the message text is from memory */
   D1_ACCOUNT_NOT_AUTHORIZED: 7403,
   /** "The database <uuid> could not be found" — seen ("[code: 7404]") */
   D1_NOT_FOUND: 7404,

@@ -43,6 +43,22 @@ export const SPEC_PATCHES: ReadonlyArray<{ where: string; why: string; apply(doc
       (v.anyOf as Json[]).push({ type: "null" });
     },
   },
+  {
+    where: "4XX of KV bulk write / bulk delete (PUT …/bulk, POST …/bulk/delete, DELETE …/bulk)",
+    why: "the published 4XX schema is a copy of the 200 one (success: true, a bulk result); an error answer is the common failure envelope",
+    apply(doc) {
+      const failure = { $ref: "#/components/schemas/workers-kv_api-response-common-failure" };
+      const base = "/accounts/{account_id}/storage/kv/namespaces/{namespace_id}";
+      for (const [path, method] of [
+        [`${base}/bulk`, "put"],
+        [`${base}/bulk`, "delete"],
+        [`${base}/bulk/delete`, "post"],
+      ] as const) {
+        const r = at(doc, ["paths", path, method, "responses", "4XX", "content", "application/json"]);
+        r.schema = failure;
+      }
+    },
+  },
 ];
 
 interface Operation {

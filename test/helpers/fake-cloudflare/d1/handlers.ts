@@ -3,6 +3,7 @@ import type { HttpHandler } from "msw";
 import { CODES } from "../codes.js";
 import { cfError, ok } from "../envelope.js";
 import { accountRoute, intParam, plainRoute, readJson, type AuthConfig, type RouteCtx } from "../routes.js";
+import { D1_UUID_FORMAT } from "./constants.js";
 import type { FakeD1Database } from "./database.js";
 import type { D1Imports } from "./imports.js";
 import { D1SqlError, rowsAsObjects, type D1Query, type D1StatementResult } from "./sql.js";
@@ -13,12 +14,11 @@ export interface D1State {
 }
 
 export const UPLOAD_PATH = "/__fake-r2/d1-import";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function d1Handlers(auth: AuthConfig, state: D1State): HttpHandler[] {
   const db = (ctx: RouteCtx): FakeD1Database => {
     const id = ctx.params.databaseId ?? "";
-    if (!UUID.test(id)) throw cfError(400, CODES.D1_MALFORMED, "The request is malformed: failed to decode id");
+    if (!D1_UUID_FORMAT.test(id)) throw cfError(400, CODES.D1_MALFORMED, "The request is malformed: failed to decode id");
     const found = state.databases.get(id.toLowerCase());
     if (!found) throw cfError(404, CODES.D1_NOT_FOUND, `The database ${id} could not be found`);
     return found;
@@ -103,7 +103,7 @@ export function d1Handlers(auth: AuthConfig, state: D1State): HttpHandler[] {
 }
 
 function summary(d: FakeD1Database): Record<string, unknown> {
-  return { uuid: d.uuid, name: d.name, created_at: new Date(d.createdAt).toISOString(), version: "production", jurisdiction: null };
+  return { uuid: d.uuid, name: d.name, created_at: new Date(d.createdAt).toISOString(), version: "production" };
 }
 
 function runD1(d: FakeD1Database, queries: D1Query[]): D1StatementResult[] {
