@@ -58,7 +58,9 @@ async function addNodes(
     const here = [...path, name];
     const isOnPath = here.every((part, i) => argvPath[i] === part);
     if (node.children) await addNodes(cmd, node.children, argvPath, here, io, signal, deps, setExit);
-    if (isOnPath && node.load) {
+    // Only the deepest command on the path is a leaf here: a parent that is also a command
+    // (db migrate → db migrate status) would otherwise take the child's flags (--json, --remote).
+    if (isOnPath && node.load && here.length === argvPath.length) {
       const def = (await node.load()).default;
       configureLeaf(cmd, def, here.join(" "), io, signal, deps, setExit);
     }

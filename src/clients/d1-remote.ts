@@ -1,8 +1,87 @@
-import { NotBuiltError } from "../errors.js";
+import { requireD1 } from "../config/require.js";
 import type { ClientDeps } from "../context.js";
-import type { ApiAccess } from "./cloudflare-api.js";
-import type { D1Client } from "./d1.js";
+import { CloudflareServiceError, NotFoundError } from "../errors.js";
+import { apiRetryAfter, mapApiError, type ApiAccess } from "./cloudflare-api.js";
+import type { D1Client, D1Result, D1Statement } from "./d1.js";
+import { resolveDatabaseId } from "./d1-database-id.js";
+import { importSql } from "./d1-import.js";
+import { isReadOnly } from "../migrate/classify.js";
 
-export function createRemoteD1(_deps: ClientDeps & { api: ApiAccess }): D1Client {
-  throw new NotBuiltError("db --remote");
+/** Above this, a migration goes through the import API rather than one /query call (30 s limit). */
+export const IMPORT_THRESHOLD_BYTES = 5 * 1024 * 1024;
+/** D1's "database not found" code. */
+const DB_NOT_FOUND = 7404;
+
+/**
+ * D1 over the REST API. Reads may be retried; writes never blindly (idempotent: false): a batch that
+ * may or may not have run surfaces as outcomeUnknown for the caller to settle.
+ */
+export function createRemoteD1(deps: ClientDeps & { api: ApiAccess; fetch?: typeof fetch }): D1Client {
+  const d1 = requireD1(deps.config);
+  const { api } = deps;
+  let idPromise: Promise<string> | undefined;
+  const databaseId = () => (idPromise ??= resolveDatabaseId(d1, api, deps.monitor, deps.config.source));
+  const opts = { signal: deps.signal };
+  const label = () => `D1 database ${d1.databaseName ?? d1.binding}`;
+
+  const call = async <T>(operation: string, idempotent: boolean, fn: (id: string) => Promise<T>): Promise<T> => {
+    const id = await databaseId();
+    return deps.monitor.call(
+      "d1",
+      operation,
+      async () => {
+        try {
+          return await fn(id);
+        } catch (error) {
+          const mapped = mapApiError("d1", error, label());
+          if (mapped instanceof CloudflareServiceError && mapped.status === 404 && (mapped.cfCode === DB_NOT_FOUND || mapped.cfCode === undefined)) {
+            throw new NotFoundError(`${label()} (id ${id}) does not exist in account ${api.accountId}; check database_id in ${deps.config.source}.`, "d1_database_not_found");
+          }
+          throw mapped;
+        }
+      },
+      { idempotent, retryAfterMs: apiRetryAfter },
+    );
+  };
+
+  const run = async (statements: D1Statement[], idempotent: boolean): Promise<D1Result[]> =>
+    call(statements.length === 1 ? "query" : "batch", idempotent, async (id) => {
+      const body =
+        statements.length === 1
+          ? { sql: statements[0]!.sql, params: (statements[0]!.params ?? []) as string[] }
+          : { batch: statements.map((s) => ({ sql: s.sql, params: (s.params ?? []) as string[] })) };
+      const page = await api.sdk.d1.database.query(id, { account_id: api.accountId, ...body }, opts);
+      return page.result as unknown as D1Result[];
+    });
+
+  return {
+    target: "remote",
+    importThresholdBytes: IMPORT_THRESHOLD_BYTES,
+    async check() {
+      const id = await databaseId();
+      await call("database.get", true, (dbId) => api.sdk.d1.database.get(dbId, { account_id: api.accountId }, opts));
+      return `${d1.databaseName ?? d1.binding} (${id})`;
+    },
+    async query<T>(sql: string, params: unknown[] = []) {
+      // A read may be sent again after a dropped connection; a write never blindly.
+      const [r] = await run([{ sql, params }], isReadOnly(sql));
+      return r as unknown as D1Result<T>;
+    },
+    async batch(statements) {
+      if (statements.length === 0) return [];
+      return run(statements, statements.every((s) => isReadOnly(s.sql)));
+    },
+    async bookmark() {
+      const r = await call("time_travel.bookmark", true, (id) => api.sdk.d1.database.timeTravel.getBookmark(id, { account_id: api.accountId }, opts));
+      if (!r.bookmark) throw new CloudflareServiceError(`${label()}: Cloudflare returned no Time Travel bookmark.`, { service: "d1" });
+      return r.bookmark;
+    },
+    async restore(bookmark) {
+      const r = await call("time_travel.restore", false, (id) => api.sdk.d1.database.timeTravel.restore(id, { account_id: api.accountId, bookmark }, opts));
+      return { bookmark: r.bookmark ?? bookmark, previousBookmark: r.previous_bookmark };
+    },
+    async importSql(sql) {
+      await importSql(api, await databaseId(), deps.monitor, sql, { signal: deps.signal, fetch: deps.fetch });
+    },
+  };
 }

@@ -29,4 +29,12 @@ export interface D1Client {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<D1Result<T>>;
   /** Statements applied as one unit (a transaction): all or nothing; results in order. */
   batch(statements: D1Statement[]): Promise<D1Result[]>;
+  /** Remote only: the current Time Travel bookmark. */
+  bookmark?(): Promise<string>;
+  /** Remote only: puts the database back to a Time Travel bookmark. */
+  restore?(bookmark: string): Promise<{ bookmark: string; previousBookmark?: string }>;
+  /** Remote only: runs a SQL file through D1's import API (init, upload, ingest, poll), atomically. */
+  importSql?(sql: string): Promise<void>;
+  /** Migrations larger than this go through `importSql` rather than one /query call. */
+  readonly importThresholdBytes?: number;
 }

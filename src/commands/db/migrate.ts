@@ -1,3 +1,229 @@
-import { notBuilt } from "../not-built.js";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { z } from "zod";
+import { appendAudit } from "../../audit.js";
+import type { D1Client, D1Statement } from "../../clients/d1.js";
+import { requireD1 } from "../../config/require.js";
+import type { Context } from "../../context.js";
+import { ConflictError, InterruptedError, UsageError } from "../../errors.js";
+import { formatDuration, parseDuration } from "../../duration.js";
+import { applyMigration, oneLine } from "../../migrate/apply.js";
+import { acceptChecksumStatement, adoptStatement, checkTableName, ensureTablesStatements, parseState, readState, readStatements } from "../../migrate/bookkeeping.js";
+import { checkDrift, checkOrder } from "../../migrate/checks.js";
+import { listMigrationFiles, requireSomeMigrations } from "../../migrate/files.js";
+import { acquireStatements, forceUnlock, newHolder, releaseLock, type LockRow } from "../../migrate/lock.js";
+import { buildStatus, preparePending, type MigrationEntry, type PendingMigration } from "../../migrate/plan.js";
+import { defineCommand } from "../define.js";
 
-export default notBuilt("db migrate", "kanvas db migrate");
+/** A crashed run's lock frees itself after this; a live run refreshes it with every migration. */
+const LOCK_TTL_MS = 10 * 60_000;
+const LOCK_POLL_MS = 500;
+
+export default defineCommand({
+  description: "apply pending migrations (checksums, lock, Time Travel bookmark)",
+  examples: [
+    "kanvas db migrate",
+    "kanvas db migrate --dry-run",
+    "kanvas db migrate --remote --env production",
+    "kanvas db migrate --remote --allow-destructive --lock-timeout 5m",
+  ],
+  notes: [
+    "Files: *.sql in the binding's migrations_dir, ordered by leading number (as wrangler does); applied ones are recorded in wrangler's d1_migrations table.",
+    "Each migration runs as one unit (its statements and bookkeeping rows in one batch): all or nothing.",
+    "Exit codes: 0 applied or nothing to do; 2 bad input or destructive without --allow-destructive; 5 drift, out of order, or lock held; 1 a statement failed.",
+  ].join("\n"),
+  options: [
+    { flags: "--allow-drift", description: "go on when an applied file changed or vanished (records the new checksum)" },
+    { flags: "--allow-out-of-order", description: "apply pending files that sort before an applied one" },
+    { flags: "--allow-destructive", description: "apply DROP TABLE / DROP COLUMN / DELETE or UPDATE without WHERE without asking" },
+    { flags: "--lock-timeout <duration>", description: "how long to wait for another run's lock, e.g. 30s, 5m", default: "60s" },
+    { flags: "--force-unlock", description: "remove a stuck migration lock, then exit" },
+  ],
+  shared: ["target", "dryRun"],
+  access: "write",
+  schema: z.object({
+    allowDrift: z.boolean().optional(),
+    allowOutOfOrder: z.boolean().optional(),
+    allowDestructive: z.boolean().optional(),
+    lockTimeout: z.string({ error: "give a duration, e.g. 30s or 5m" }).default("60s"),
+    forceUnlock: z.boolean().optional(),
+    dryRun: z.boolean().optional(),
+  }),
+  async run(input, ctx) {
+    const config = await ctx.config();
+    const d1cfg = requireD1(config);
+    const table = checkTableName(d1cfg.migrationsTable);
+    const lockTimeoutMs = parseDuration(input.lockTimeout, "--lock-timeout", "smh");
+    const displayDir = path.relative(ctx.io.cwd, d1cfg.migrationsDir) || ".";
+    const d1 = await ctx.d1();
+
+    if (input.forceUnlock) return unlock(ctx, d1, input.dryRun === true);
+
+    const files = listMigrationFiles(d1cfg.migrationsDir, displayDir);
+    requireSomeMigrations(files, displayDir);
+    const warn = (line: string) => ctx.out.warn(line);
+
+    let entries = buildStatus(files, await readState(d1, table));
+    checkDrift(entries, input.allowDrift === true, warn);
+    checkOrder(entries, input.allowOutOfOrder === true, warn);
+    // Every pending file is read, split and checked before anything is written.
+    const prepared = entries.filter((e) => e.state === "pending").map((e) => preparePending(e, displayDir));
+    for (const m of prepared) {
+      if (m.dropped.length) ctx.out.info(`note: ${m.name}: dropped ${m.dropped.join(", ")} (D1 runs each migration as one transaction itself).`);
+    }
+
+    if (input.dryRun) return dryRun(ctx, prepared, entries);
+
+    const bookkeeping = bookkeepingFixes(table, entries, input.allowDrift === true);
+    if (prepared.length === 0) {
+      if (bookkeeping.length) await d1.batch(bookkeeping);
+      const applied = entries.filter((e) => e.state !== "missing").length;
+      ctx.out.result({ target: ctx.target, applied: [], pending: [], bookmark: null }, () =>
+        ctx.out.println(`Nothing to do: all ${applied} migration(s) in ${displayDir} are applied.`),
+      );
+      return;
+    }
+
+    printPlan(ctx, prepared);
+    await confirmDestructive(ctx, prepared, input.allowDestructive === true);
+
+    const holder = newHolder();
+    const lockResults = await takeLock(ctx, d1, table, holder, lockTimeoutMs);
+    const done: Array<{ name: string; ms: number; via: string }> = [];
+    let bookmark: string | null = null;
+    let outcome: "ok" | "error" | "interrupted" = "ok";
+    try {
+      // Re-read under the lock: another run may have applied some of them meanwhile.
+      entries = buildStatus(files, parseState(lockResults[0], lockResults[1]));
+      checkDrift(entries, input.allowDrift === true, () => undefined);
+      const stillPending = new Set(entries.filter((e) => e.state === "pending").map((e) => e.name));
+      const todo = prepared.filter((m) => stillPending.has(m.name));
+      if (todo.length < prepared.length) ctx.out.info(`${prepared.length - todo.length} of them were applied by another run meanwhile.`);
+
+      if (d1.bookmark && todo.length) {
+        bookmark = await d1.bookmark();
+        const env = config.envName ? ` --env ${config.envName}` : "";
+        ctx.out.info(`Time Travel bookmark before this migration: ${bookmark}`);
+        ctx.out.info(`  to undo: kanvas db restore --bookmark ${bookmark} --remote${env}`);
+      }
+
+      let extra: D1Statement[] = bookkeepingFixes(table, entries, input.allowDrift === true);
+      for (const m of todo) {
+        if (ctx.signal.aborted) throw new InterruptedError(`Interrupted: ${done.length} of ${todo.length} migration(s) applied, the rest are pending; the database is consistent. Run kanvas db migrate again to continue.`);
+        const r = await applyMigration(m, { d1, table, holder, lockTtlMs: LOCK_TTL_MS, now: ctx.now, extra, appliedBefore: done.length });
+        extra = [];
+        done.push({ name: m.name, ms: r.ms, via: r.via });
+        const note = [r.via === "import" ? "import API" : "", r.recovered ? "connection dropped; the migrations table confirms it landed" : ""].filter(Boolean).join("; ");
+        ctx.out.info(`${ctx.out.paint("green", "✔")} ${m.name} ${ctx.out.paint("dim", `(${r.ms} ms${note ? `, ${note}` : ""})`)}`);
+      }
+      const total = done.reduce((s, d) => s + d.ms, 0);
+      ctx.out.result({ target: ctx.target, applied: done, pending: [], bookmark }, () =>
+        ctx.out.println(`Applied ${done.length} migration(s) to the ${ctx.target} database in ${total < 1000 ? `${total} ms` : formatDuration(total)}.`),
+      );
+    } catch (error) {
+      outcome = error instanceof InterruptedError ? "interrupted" : "error";
+      throw error;
+    } finally {
+      await releaseLock(d1, holder).catch(() => ctx.out.warn(`could not release the migration lock (${holder}); it expires by itself within ${formatDuration(LOCK_TTL_MS)}, or run kanvas db migrate --force-unlock.`));
+      if (done.length || outcome !== "ok") {
+        appendAudit(config, ctx.io.env, {
+          command: "db migrate",
+          target: ctx.target,
+          outcome,
+          counts: { applied: done.length, pending: prepared.length - done.length },
+          details: { migrations: done.map((d) => d.name), bookmark },
+        });
+      }
+    }
+  },
+});
+
+/** Checksums to adopt (wrangler-applied) and, with --allow-drift, to accept. */
+function bookkeepingFixes(table: string, entries: MigrationEntry[], allowDrift: boolean): D1Statement[] {
+  const out: D1Statement[] = [];
+  for (const e of entries) {
+    if (e.adopt && e.checksum) out.push(adoptStatement(table, e.name, e.checksum));
+    if (allowDrift && e.state === "drifted" && e.checksum) out.push(acceptChecksumStatement(e.name, e.checksum));
+  }
+  return out;
+}
+
+function printPlan(ctx: Context, prepared: PendingMigration[]): void {
+  ctx.out.info(`${prepared.length} pending migration(s):`);
+  for (const m of prepared) {
+    const destructive = m.statements.filter((s) => s.destructive).map((s) => s.destructive);
+    const flag = destructive.length ? ctx.out.paint("yellow", `  destructive: ${destructive.join(", ")}`) : "";
+    ctx.out.info(`  ${m.name}  ${m.statements.length} statement(s)${flag}`);
+  }
+}
+
+async function confirmDestructive(ctx: Context, prepared: PendingMigration[], allow: boolean): Promise<void> {
+  const flagged = prepared.flatMap((m) => m.statements.filter((s) => s.destructive).map((s) => `${m.name}: ${s.destructive}`));
+  if (flagged.length === 0 || allow) return;
+  if (!ctx.interactive) {
+    throw new UsageError(
+      `Destructive statement(s) pending (${flagged.join("; ")}): refusing without --allow-destructive, as no one is at a terminal to confirm. Check with --dry-run, then re-run with --allow-destructive.`,
+      "destructive_not_allowed",
+    );
+  }
+  const ok = await ctx.confirm(`Apply ${flagged.length} destructive statement(s) to the ${ctx.target} database?`, { what: "destructive migration" });
+  if (!ok) throw new InterruptedError("Not applied; nothing was changed.");
+}
+
+/** Creates the bookkeeping tables if needed and takes the lock, waiting up to --lock-timeout; returns the state read under it. */
+async function takeLock(ctx: Context, d1: D1Client, table: string, holder: string, timeoutMs: number) {
+  const started = performance.now();
+  let announced = false;
+  for (;;) {
+    const results = await d1.batch([...ensureTablesStatements(table), ...acquireStatements(holder, ctx.now(), LOCK_TTL_MS), ...readStatements(table)]);
+    const current = results[4]?.results[0] as LockRow | undefined;
+    if ((results[3]?.results.length ?? 0) > 0 || current?.holder === holder) return [results[5]!, results[6]!] as const;
+    const waited = performance.now() - started;
+    const heldBy = current ? `${current.holder} (since ${new Date(current.acquired_at).toISOString()}, expires ${new Date(current.expires_at).toISOString()})` : "another run";
+    if (waited >= timeoutMs) {
+      throw new ConflictError(
+        `Another migration run holds the lock: ${heldBy}. Waited ${formatDuration(waited)} (--lock-timeout). If that run is gone, run kanvas db migrate --force-unlock.`,
+        "migration_locked",
+      );
+    }
+    if (!announced) {
+      ctx.out.info(`Waiting for the migration lock held by ${heldBy}, up to ${formatDuration(timeoutMs)}…`);
+      announced = true;
+    }
+    try {
+      await sleep(Math.min(LOCK_POLL_MS, timeoutMs - waited), undefined, { signal: ctx.signal });
+    } catch {
+      throw new InterruptedError("Interrupted while waiting for the migration lock; nothing was changed.");
+    }
+  }
+}
+
+async function unlock(ctx: Context, d1: D1Client, dryRun: boolean): Promise<void> {
+  const present = await d1.query<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'kanvas_migrations_lock'");
+  const exists = (present.results[0]?.n ?? 0) > 0;
+  const row = exists ? (dryRun ? ((await d1.query<LockRow>("SELECT holder, acquired_at, expires_at FROM kanvas_migrations_lock")).results[0]) : await forceUnlock(d1)) : undefined;
+  ctx.out.result({ target: ctx.target, removed: row ?? null, dryRun }, () =>
+    ctx.out.println(row ? `${dryRun ? "Would remove" : "Removed"} the migration lock held by ${row.holder} since ${new Date(row.acquired_at).toISOString()}.` : "No migration lock is held."),
+  );
+}
+
+function dryRun(ctx: Context, prepared: PendingMigration[], entries: MigrationEntry[]): void {
+  const plan = prepared.map((m) => ({
+    name: m.name,
+    statements: m.statements.map((s) => ({ line: s.line, sql: s.sql, ...(s.destructive ? { destructive: s.destructive } : {}) })),
+  }));
+  ctx.out.result({ target: ctx.target, dryRun: true, applied: [], pending: prepared.map((m) => m.name), bookmark: null, plan }, () => {
+    if (!prepared.length) {
+      ctx.out.println(`Nothing to do: all ${entries.filter((e) => e.state !== "missing").length} migration(s) are applied.`);
+      return;
+    }
+    ctx.out.println(`Would apply ${prepared.length} migration(s) to the ${ctx.target} database (dry run: nothing changed):`);
+    for (const m of plan) {
+      ctx.out.println(`${m.name}`);
+      for (const s of m.statements) {
+        const mark = s.destructive ? ctx.out.paint("yellow", `  [destructive: ${s.destructive}]`) : "";
+        ctx.out.println(`  ${String(s.line).padStart(4)}  ${oneLine(s.sql, 100)}${mark}`);
+      }
+    }
+  });
+}
