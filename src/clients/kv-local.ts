@@ -1,16 +1,114 @@
 import type { Miniflare } from "miniflare";
+import { mapPool } from "../cache/pool.js";
 import { requireKv } from "../config/require.js";
 import type { ClientDeps } from "../context.js";
-import type { KvClient } from "./kv.js";
+import { CloudflareServiceError, InterruptedError } from "../errors.js";
+import type { KvBulkResult, KvClient, KvKey } from "./kv.js";
 
+type LocalNamespace = Awaited<ReturnType<Miniflare["getKVNamespace"]>>;
+
+/** Miniflare's KV has no bulk API; this many single calls run at once (its store is the bottleneck past ~32). */
+const LOCAL_CONCURRENCY = 32;
+
+/** KV through Miniflare, in wrangler's persist layout: `wrangler kv … --local` sees the same keys. */
 export function createLocalKv(deps: ClientDeps & { mf: Miniflare }): KvClient {
   const kv = requireKv(deps.config);
-  return {
+  let ns: LocalNamespace | undefined;
+  const open = async () => (ns ??= await deps.mf.getKVNamespace(kv.binding));
+  const run = <T>(operation: string, fn: (ns: LocalNamespace) => Promise<T>) =>
+    deps.monitor.call(
+      "kv",
+      operation,
+      async () => {
+        try {
+          return await fn(await open());
+        } catch (error) {
+          throw mapLocalError(error, operation);
+        }
+      },
+      { idempotent: true },
+    );
+
+  const many = async (keys: readonly string[], op: (key: string) => Promise<void>, onProgress?: (done: number) => void): Promise<KvBulkResult> => {
+    let done = 0;
+    await mapPool(
+      keys,
+      LOCAL_CONCURRENCY,
+      async (key) => {
+        await op(key);
+        done++;
+        if (done % 1000 === 0) onProgress?.(done);
+      },
+      deps.signal,
+    );
+    onProgress?.(done);
+    return { done, failed: [], requests: keys.length };
+  };
+
+  const client: KvClient = {
     target: "local",
     async check() {
-      const ns = await deps.mf.getKVNamespace(kv.binding);
-      await ns.list({ limit: 1 });
+      await run("check", (ns) => ns.list({ limit: 1 }));
       return `${kv.binding} (local id ${kv.localId})`;
     },
+    async get(key) {
+      const value = await run("get", (ns) => ns.get(key, { type: "arrayBuffer" }));
+      return value === null ? undefined : new Uint8Array(value);
+    },
+    async describe(key) {
+      // A key sorts before every longer key it prefixes, so it is the first entry listed under itself.
+      const page = await run("list", (ns) => ns.list({ prefix: key, limit: 1 }));
+      const first = page.keys[0];
+      return first && first.name === key ? toKey(first) : undefined;
+    },
+    async put(key, value, opts = {}) {
+      // Miniflare's proxy serialises plain Uint8Arrays only (a Buffer fails an internal assertion).
+      const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice();
+      await run("put", (ns) => ns.put(key, bytes, { expiration: opts.expiration, expirationTtl: opts.expirationTtl, metadata: opts.metadata }));
+    },
+    async listPage({ prefix, cursor, limit }) {
+      const page = await run("list", (ns) => ns.list({ prefix: prefix || undefined, cursor: cursor || undefined, limit: limit ?? 1000 }));
+      return { keys: page.keys.map(toKey), cursor: page.list_complete ? undefined : (page as { cursor?: string }).cursor };
+    },
+    async getTexts(keys) {
+      const values = await mapPool(keys, LOCAL_CONCURRENCY, (key) => run("get", (ns) => ns.get(key, { type: "text" })), deps.signal);
+      return new Map(keys.map((k, i) => [k, values[i] ?? undefined]));
+    },
+    async putMany(pairs, onProgress) {
+      const byKey = new Map(pairs.map((p) => [p.key, p]));
+      // Later pairs win for a repeated key, as with the REST bulk API.
+      return many(
+        [...byKey.keys()],
+        async (key) => {
+          const p = byKey.get(key)!;
+          const value = p.base64 ? new Uint8Array(Buffer.from(p.value, "base64")) : p.value;
+          await run("put", (ns) => ns.put(key, value, { expiration: p.expiration, expirationTtl: p.expirationTtl, metadata: p.metadata }));
+        },
+        onProgress,
+      );
+    },
+    async deleteMany(keys, onProgress) {
+      return many(keys, (key) => run("delete", (ns) => ns.delete(key)), onProgress);
+    },
   };
+  return client;
+}
+
+function toKey(k: { name: string; expiration?: number; metadata?: unknown }): KvKey {
+  const out: KvKey = { name: k.name };
+  if (k.expiration !== undefined) out.expiration = k.expiration;
+  if (k.metadata !== undefined && k.metadata !== null) out.metadata = k.metadata;
+  return out;
+}
+
+/** Miniflare reports KV's own refusals ("KV PUT failed: 414 …"); keep the text, drop the stack. */
+function mapLocalError(error: unknown, operation: string): unknown {
+  if (error instanceof InterruptedError || error instanceof CloudflareServiceError) return error;
+  if (!(error instanceof Error)) return error;
+  const status = /failed: (\d{3})/.exec(error.message)?.[1];
+  return new CloudflareServiceError(`local KV ${operation}: ${error.message.split("\n")[0]}`, {
+    service: "kv",
+    status: status ? Number(status) : 400,
+    cause: error,
+  });
 }

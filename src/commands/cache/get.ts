@@ -1,3 +1,63 @@
-import { notBuilt } from "../not-built.js";
+import { z } from "zod";
+import { checkKey } from "../../cache/limits.js";
+import { asText, describeExpiry } from "../../cache/render.js";
+import { NotFoundError } from "../../errors.js";
+import { defineCommand } from "../define.js";
 
-export default notBuilt("cache get", "kanvas cache get");
+export default defineCommand({
+  description: "print a key's value",
+  examples: ["kanvas cache get rooms:registry", "kanvas cache get rooms:registry --json --metadata", "kanvas cache get avatar:u1 --raw > avatar.png", "kanvas cache get rooms:registry --remote --env production"],
+  notes: "Text values are printed as they are; --raw writes the bytes untouched; --json prints {key, value, type} with JSON values parsed.\nExit codes: 0 found, 4 the key does not exist (or has expired).",
+  arguments: [{ syntax: "<key>", description: "the key (any bytes KV accepts: spaces, /, %, unicode…)" }],
+  options: [
+    { flags: "--raw", description: "write the value's bytes to stdout untouched (binary-safe)" },
+    { flags: "--metadata", description: "also show the key's metadata and expiry" },
+  ],
+  shared: ["target"],
+  access: "read",
+  schema: z.object({
+    key: z.string({ error: "give the key to read, e.g. kanvas cache get rooms:registry" }),
+    raw: z.boolean().optional(),
+    metadata: z.boolean().optional(),
+  }),
+  async run(input, ctx) {
+    const key = checkKey(input.key);
+    const kv = await ctx.kv();
+    const [value, info] = await Promise.all([kv.get(key), input.metadata ? kv.describe(key) : Promise.resolve(undefined)]);
+    if (value === undefined) throw new NotFoundError(`key ${JSON.stringify(key)} not found in ${(await ctx.config()).kv!.binding} (${ctx.target}); list keys with 'kanvas cache list --prefix …'.`, "key_not_found");
+    if (input.raw && !ctx.out.json) {
+      ctx.out.printBytes(value);
+      if (input.metadata) printInfo();
+      return;
+    }
+    const text = asText(value);
+    const result = {
+      key,
+      ...valueView(value, text),
+      bytes: value.length,
+      ...(input.metadata ? { metadata: info?.metadata ?? null, expiration: info?.expiration ?? null } : {}),
+    };
+    ctx.out.result(result, () => {
+      if (text === undefined) {
+        if (ctx.out.stdoutIsTTY) ctx.out.warn(`the value is ${value.length} bytes of binary; use --raw to write them (e.g. > file).`);
+        else ctx.out.printBytes(value);
+      } else ctx.out.print(ctx.out.stdoutIsTTY && !text.endsWith("\n") ? `${text}\n` : text);
+      if (input.metadata) printInfo();
+    });
+
+    function printInfo() {
+      ctx.out.info(`metadata: ${info?.metadata === undefined ? "(none)" : JSON.stringify(info.metadata)}`);
+      ctx.out.info(`expires:  ${describeExpiry(info?.expiration, ctx.now())}`);
+    }
+  },
+});
+
+/** The value for --json: parsed when it is JSON, text when it is UTF-8, else base64. */
+function valueView(bytes: Uint8Array, text: string | undefined): { value: unknown; type: "json" | "text" | "base64" } {
+  if (text === undefined) return { value: Buffer.from(bytes).toString("base64"), type: "base64" };
+  try {
+    return { value: JSON.parse(text), type: "json" };
+  } catch {
+    return { value: text, type: "text" };
+  }
+}

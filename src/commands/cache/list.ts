@@ -1,3 +1,35 @@
-import { notBuilt } from "../not-built.js";
+import { z } from "zod";
+import { listAll } from "../../clients/kv.js";
+import { describeExpiry } from "../../cache/render.js";
+import { defineCommand } from "../define.js";
 
-export default notBuilt("cache list", "kanvas cache list");
+export default defineCommand({
+  description: "list keys",
+  examples: ["kanvas cache list", "kanvas cache list --prefix rate_limit: --limit 50", "kanvas cache list --prefix rooms: --remote --json"],
+  notes: "Keys come in KV order (by UTF-8 bytes); cursors are followed (pages of 1000) until --limit or the end.\nRemote listings are eventually consistent: a key written in the last ~60 s may be missing.",
+  options: [
+    { flags: "--prefix <prefix>", description: "only keys starting with this" },
+    { flags: "--limit <n>", description: "at most this many keys (default: all)" },
+  ],
+  shared: ["target"],
+  access: "read",
+  schema: z.object({
+    prefix: z.string().optional(),
+    limit: z.coerce.number({ error: "must be a whole number ≥ 1, e.g. --limit 100" }).int("must be a whole number ≥ 1, e.g. --limit 100").min(1, "must be at least 1, e.g. --limit 100").optional(),
+  }),
+  async run(input, ctx) {
+    const kv = await ctx.kv();
+    const keys = await listAll(kv, { prefix: input.prefix, limit: input.limit, signal: ctx.signal });
+    ctx.out.result(keys, (list) => {
+      if (!list.length) {
+        ctx.out.info(`no keys${input.prefix ? ` with prefix ${JSON.stringify(input.prefix)}` : ""}.`);
+        return;
+      }
+      ctx.out.table(
+        ["KEY", "EXPIRES", "METADATA"],
+        list.map((k) => [k.name, k.expiration === undefined ? "" : describeExpiry(k.expiration, ctx.now()), k.metadata === undefined ? "" : JSON.stringify(k.metadata)]),
+      );
+      ctx.out.info(`${list.length} key(s)${input.limit !== undefined && list.length === input.limit ? ` (stopped at --limit ${input.limit})` : ""}.`);
+    });
+  },
+});
