@@ -26,16 +26,22 @@ export function createRemoteKv(deps: ClientDeps & { api: ApiAccess }): KvClient 
   }
   const namespaceId = kv.id;
   const { sdk, accountId } = deps.api;
-  const opts = { signal: deps.signal };
-  const call = <T>(operation: string, what: string, fn: () => Promise<T>) =>
+  const call = <T>(operation: string, what: string, fn: (opts: { signal: AbortSignal }) => Promise<T>) =>
     deps.monitor.call(
       "kv",
       operation,
       async () => {
+        // The SDK never removes the abort listener it adds to a signal, so each request gets its own
+        // child signal (dropped afterwards) instead of piling listeners onto the run's signal.
+        const child = new AbortController();
+        const abort = () => child.abort();
+        deps.signal.addEventListener("abort", abort, { once: true });
         try {
-          return await fn();
+          return await fn({ signal: child.signal });
         } catch (error) {
           throw mapApiError("kv", error, what);
+        } finally {
+          deps.signal.removeEventListener("abort", abort);
         }
       },
       { idempotent: true, retryAfterMs: apiRetryAfter },
@@ -78,12 +84,12 @@ export function createRemoteKv(deps: ClientDeps & { api: ApiAccess }): KvClient 
   return {
     target: "remote",
     async check() {
-      const ns = await call("namespace get", `KV namespace ${namespaceId}`, () => sdk.kv.namespaces.get(namespaceId, { account_id: accountId }, opts));
+      const ns = await call("namespace get", `KV namespace ${namespaceId}`, (opts) => sdk.kv.namespaces.get(namespaceId, { account_id: accountId }, opts));
       return `${kv.binding} → ${ns.title} (${namespaceId})`;
     },
     async get(key) {
       try {
-        return await call("get", `KV get "${key}"`, async () => {
+        return await call("get", `KV get "${key}"`, async (opts) => {
           const res = await sdk.kv.namespaces.values.get(key, { account_id: accountId, namespace_id: namespaceId }, opts);
           return new Uint8Array(await res.arrayBuffer());
         });
@@ -99,7 +105,7 @@ export function createRemoteKv(deps: ClientDeps & { api: ApiAccess }): KvClient 
       return first && first.name === key ? first : undefined;
     },
     async put(key, value, o = {}) {
-      await call("put", `KV put "${key}"`, () =>
+      await call("put", `KV put "${key}"`, (opts) =>
         sdk.kv.namespaces.values.update(
           key,
           {
@@ -116,7 +122,7 @@ export function createRemoteKv(deps: ClientDeps & { api: ApiAccess }): KvClient 
       );
     },
     async listPage({ prefix, cursor, limit }) {
-      const page = await call("list", "KV list keys", () =>
+      const page = await call("list", "KV list keys", (opts) =>
         sdk.kv.namespaces.keys.list(
           namespaceId,
           { account_id: accountId, limit: limit ?? KV_LIMITS.listPage, ...(prefix ? { prefix } : {}), ...(cursor ? { cursor } : {}) },
@@ -139,7 +145,7 @@ export function createRemoteKv(deps: ClientDeps & { api: ApiAccess }): KvClient 
         parts,
         IN_FLIGHT,
         async (part) => {
-          const res = await call("bulk get", "KV bulk get", () =>
+          const res = await call("bulk get", "KV bulk get", (opts) =>
             sdk.kv.namespaces.bulkGet(namespaceId, { account_id: accountId, keys: part, type: "text" }, opts),
           );
           const values = (res as { values?: Record<string, unknown> } | null)?.values ?? {};
@@ -158,7 +164,7 @@ export function createRemoteKv(deps: ClientDeps & { api: ApiAccess }): KvClient 
         (p) => p.key,
         chunkPairs,
         async (part) => {
-          const res = await call("bulk put", `KV bulk write of ${part.length} pairs`, () =>
+          const res = await call("bulk put", `KV bulk write of ${part.length} pairs`, (opts) =>
             sdk.kv.namespaces.bulkUpdate(namespaceId, { account_id: accountId, body: part.map(toBody) }, opts),
           );
           return res?.unsuccessful_keys;
@@ -176,7 +182,7 @@ export function createRemoteKv(deps: ClientDeps & { api: ApiAccess }): KvClient 
           return parts;
         },
         async (part) => {
-          const res = await call("bulk delete", `KV bulk delete of ${part.length} keys`, () =>
+          const res = await call("bulk delete", `KV bulk delete of ${part.length} keys`, (opts) =>
             sdk.kv.namespaces.bulkDelete(namespaceId, { account_id: accountId, body: part }, opts),
           );
           return res?.unsuccessful_keys;
