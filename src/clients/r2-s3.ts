@@ -1,7 +1,308 @@
-import { NotBuiltError } from "../errors.js";
+import { createReadStream } from "node:fs";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  GetBucketCorsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  PutBucketCorsCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { requireR2 } from "../config/require.js";
+import type { Config } from "../config/types.js";
 import type { ClientDeps } from "../context.js";
-import type { R2Client } from "./r2.js";
+import { CloudflareServiceError, ConfigError, InterruptedError } from "../errors.js";
+import { partRanges } from "../images/parts.js";
+import { mapS3Error, s3RetryAfterMs } from "./r2-s3-errors.js";
+import type { PutResult, R2Client } from "./r2.js";
 
-export function createS3R2(_deps: ClientDeps & { fetch?: typeof fetch }): R2Client {
-  throw new NotBuiltError("images --remote");
+/** Where R2's S3 API lives: R2_ENDPOINT (any S3-compatible server), else the account's endpoint. */
+export function r2Endpoint(config: Config): string {
+  if (config.endpoints.r2Endpoint) return config.endpoints.r2Endpoint;
+  if (!config.accountId) {
+    throw new ConfigError("Remote R2 needs the account's S3 endpoint: set CLOUDFLARE_ACCOUNT_ID (or account_id in the config), or R2_ENDPOINT.", "r2_endpoint_missing");
+  }
+  const jurisdiction = config.r2?.jurisdiction && config.r2.jurisdiction !== "default" ? `.${config.r2.jurisdiction}` : "";
+  return `https://${config.accountId}${jurisdiction}.r2.cloudflarestorage.com`;
+}
+
+/** Remote R2 through its S3 API. Retries are ours (ctx.monitor), so the SDK makes one attempt. */
+export function createS3R2(deps: ClientDeps & { fetch?: typeof fetch }): R2Client {
+  const r2 = requireR2(deps.config);
+  const { r2AccessKeyId, r2SecretAccessKey } = deps.config.credentials;
+  const missing = [!r2AccessKeyId && "R2_ACCESS_KEY_ID", !r2SecretAccessKey && "R2_SECRET_ACCESS_KEY"].filter(Boolean);
+  if (missing.length) {
+    throw new ConfigError(
+      `Remote R2 needs ${missing.join(" and ")}: create an R2 API token (dashboard → R2 → Manage API tokens) and set them in the environment or .env.`,
+      "r2_credentials_missing",
+    );
+  }
+  const bucket = r2.bucketName ?? r2.previewBucketName;
+  if (!bucket) throw new ConfigError(`Remote R2 needs bucket_name in the [[r2_buckets]] entry for ${r2.binding}.`, "r2_bucket_missing");
+  const endpoint = r2Endpoint(deps.config);
+  const client = new S3Client({
+    endpoint,
+    region: "auto",
+    forcePathStyle: Boolean(deps.config.endpoints.r2Endpoint),
+    credentials: { accessKeyId: r2AccessKeyId!, secretAccessKey: r2SecretAccessKey! },
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    maxAttempts: 1,
+  });
+  const where = { bucket, endpoint };
+
+  /** Every S3 call: through the monitor, its errors mapped at this boundary. */
+  const call = <T>(operation: string, what: string, fn: () => Promise<T>, idempotent: boolean): Promise<T> =>
+    deps.monitor.call(
+      "r2",
+      operation,
+      async () => {
+        try {
+          return await fn();
+        } catch (error) {
+          throw mapS3Error(error, what, where);
+        }
+      },
+      { idempotent, retryAfterMs: s3RetryAfterMs },
+    );
+
+  /** A file range as a counted stream; reopened for every attempt. */
+  const fileBody = (path: string, start: number, end: number, onBytes: (n: number) => void) => {
+    // Counted as the SDK pulls the bytes (a "data" listener would start the flow before the SDK reads).
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        onBytes(chunk.length);
+        done(null, chunk);
+      },
+    });
+    const source = end > start ? createReadStream(path, { start, end: end - 1, highWaterMark: 1024 * 1024 }) : createReadStream(path, { start: 0, end: -1 });
+    pipeline(source, counter).catch((error: unknown) => counter.destroy(error as Error));
+    return counter;
+  };
+
+  async function putSingle(key: string, path: string, size: number, opts: Parameters<R2Client["putFile"]>[2], signal: AbortSignal): Promise<PutResult> {
+    let sent = 0;
+    const res = await call(
+      "PutObject",
+      `upload ${key}`,
+      () => {
+        sent = 0;
+        const Body = fileBody(path, 0, size, (n) => opts.onProgress?.((sent += n)));
+        return client.send(
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body, ContentLength: size, ContentType: opts.contentType, Metadata: opts.metadata }),
+          { abortSignal: signal },
+        );
+      },
+      true,
+    ).catch((error: unknown) => {
+      if (signal.aborted) throw new InterruptedError(`Interrupted: ${key} was not uploaded.`);
+      throw error;
+    });
+    return { key, size, etag: unquote(res.ETag), parts: 1 };
+  }
+
+  async function putMultipart(key: string, path: string, size: number, opts: Parameters<R2Client["putFile"]>[2], signal: AbortSignal): Promise<PutResult> {
+    const created = await call(
+      "CreateMultipartUpload",
+      `start multipart upload of ${key}`,
+      () => client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: opts.contentType, Metadata: opts.metadata })),
+      false,
+    );
+    const uploadId = created.UploadId!;
+    const ranges = partRanges(size, opts.partSize!);
+    const etags = new Array<string>(ranges.length);
+    const partBytes = new Array<number>(ranges.length).fill(0);
+    let next = 0;
+    const report = () => opts.onProgress?.(partBytes.reduce((a, b) => a + b, 0));
+    // A failed part stops the others from starting; in-flight ones are cancelled.
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    const worker = async () => {
+      while (next < ranges.length && !stop.signal.aborted) {
+        const i = next++;
+        const range = ranges[i]!;
+        const res = await call(
+          "UploadPart",
+          `upload part ${range.partNumber} of ${key}`,
+          () => {
+            partBytes[i] = 0;
+            const Body = fileBody(path, range.start, range.end, (n) => {
+              partBytes[i]! += n;
+              report();
+            });
+            return client.send(
+              new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: range.partNumber, Body, ContentLength: range.end - range.start }),
+              { abortSignal: stop.signal },
+            );
+          },
+          true,
+        );
+        etags[i] = unquote(res.ETag);
+      }
+    };
+    try {
+      const results = await Promise.allSettled(Array.from({ length: Math.min(opts.partConcurrency ?? 4, ranges.length) }, () => worker().catch((e) => {
+        stop.abort();
+        throw e;
+      })));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      if (signal.aborted) throw new InterruptedError(`Interrupted: the multipart upload of ${key} was aborted; no parts are left behind.`);
+      if (failed) throw failed.reason;
+      const done = await call(
+        "CompleteMultipartUpload",
+        `complete multipart upload of ${key}`,
+        () =>
+          client.send(
+            new CompleteMultipartUploadCommand({
+              Bucket: bucket,
+              Key: key,
+              UploadId: uploadId,
+              MultipartUpload: { Parts: ranges.map((r, i) => ({ PartNumber: r.partNumber, ETag: `"${etags[i]}"` })) },
+            }),
+          ),
+        false,
+      );
+      return { key, size, etag: unquote(done.ETag), parts: ranges.length };
+    } catch (error) {
+      // No parts left behind: R2 would otherwise keep (and bill) them for 7 days.
+      await call("AbortMultipartUpload", `abort multipart upload of ${key}`, () =>
+        client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })),
+        true,
+      ).catch((abortError: unknown) => {
+        deps.out.warn(`could not abort the multipart upload of ${key} (upload id ${uploadId}): ${(abortError as Error).message} R2 removes it after 7 days, or run 'kanvas images cleanup --incomplete-uploads'.`);
+      });
+      throw error;
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  return {
+    target: "remote",
+    bucket,
+    async check() {
+      await call("HeadBucket", `check bucket ${bucket}`, () => client.send(new HeadBucketCommand({ Bucket: bucket })), true);
+      return `${bucket} at ${endpoint}`;
+    },
+
+    putFile(key, source, opts, signal = deps.signal) {
+      if (signal.aborted) return Promise.reject(new InterruptedError(`Interrupted before ${key} was uploaded.`));
+      return opts.partSize === undefined ? putSingle(key, source.path, source.size, opts, signal) : putMultipart(key, source.path, source.size, opts, signal);
+    },
+
+    async head(key) {
+      try {
+        const res = await call("HeadObject", `head ${key}`, () => client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })), true);
+        return {
+          key,
+          size: res.ContentLength ?? 0,
+          lastModified: res.LastModified ?? new Date(0),
+          etag: unquote(res.ETag),
+          contentType: res.ContentType,
+          metadata: { ...(res.Metadata ?? {}) },
+        };
+      } catch (error) {
+        if (error instanceof CloudflareServiceError && error.status === 404 && error.cfCode !== "NoSuchBucket") return undefined;
+        throw error;
+      }
+    },
+
+    async *list({ prefix }) {
+      let token: string | undefined;
+      do {
+        const page = await call(
+          "ListObjectsV2",
+          `list ${bucket}${prefix ? `/${prefix}` : ""}`,
+          () => client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: 1000 })),
+          true,
+        );
+        yield (page.Contents ?? []).map((o) => ({ key: o.Key!, size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0), etag: unquote(o.ETag) }));
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    },
+
+    async deleteKeys(keys) {
+      if (keys.length === 0) return { deleted: [], errors: [] };
+      const res = await call(
+        "DeleteObjects",
+        `delete ${keys.length} objects`,
+        () => client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: false } })),
+        true,
+      );
+      const errors = (res.Errors ?? []).map((e) => ({ key: e.Key ?? "", code: e.Code ?? "UnknownError", message: e.Message ?? "" }));
+      const failed = new Set(errors.map((e) => e.key));
+      // Quiet: false lists deletions; a server that lists none still deleted what did not fail.
+      const deleted = res.Deleted?.length ? res.Deleted.map((d) => d.Key!).filter((k) => !failed.has(k)) : keys.filter((k) => !failed.has(k));
+      return { deleted, errors };
+    },
+
+    async presign(key, opts) {
+      const command =
+        opts.method === "put"
+          ? new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: opts.contentType })
+          : new GetObjectCommand({ Bucket: bucket, Key: key });
+      // Signed locally: no request, so nothing to monitor.
+      return getSignedUrl(client, command, {
+        expiresIn: opts.expiresInSeconds,
+        ...(opts.contentType ? { signableHeaders: new Set(["content-type"]) } : {}),
+      });
+    },
+
+    async *listMultipartUploads(prefix) {
+      let keyMarker: string | undefined;
+      let uploadIdMarker: string | undefined;
+      do {
+        const page = await call(
+          "ListMultipartUploads",
+          `list unfinished uploads in ${bucket}`,
+          () => client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix || undefined, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker })),
+          true,
+        );
+        yield (page.Uploads ?? []).map((u) => ({ key: u.Key!, uploadId: u.UploadId!, initiated: u.Initiated ?? new Date(0) }));
+        const more = page.IsTruncated === true;
+        keyMarker = more ? page.NextKeyMarker : undefined;
+        uploadIdMarker = more ? page.NextUploadIdMarker : undefined;
+      } while (keyMarker);
+    },
+
+    async abortMultipartUpload(key, uploadId) {
+      await call("AbortMultipartUpload", `abort multipart upload of ${key}`, () => client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })), true);
+    },
+
+    async getCors() {
+      try {
+        const res = await call("GetBucketCors", `read CORS of ${bucket}`, () => client.send(new GetBucketCorsCommand({ Bucket: bucket })), true);
+        return (res.CORSRules ?? []).map((r) => ({
+          AllowedOrigins: r.AllowedOrigins ?? [],
+          AllowedMethods: r.AllowedMethods ?? [],
+          ...(r.AllowedHeaders?.length ? { AllowedHeaders: r.AllowedHeaders } : {}),
+          ...(r.ExposeHeaders?.length ? { ExposeHeaders: r.ExposeHeaders } : {}),
+          ...(r.MaxAgeSeconds !== undefined ? { MaxAgeSeconds: r.MaxAgeSeconds } : {}),
+          ...(r.ID ? { ID: r.ID } : {}),
+        }));
+      } catch (error) {
+        if (error instanceof CloudflareServiceError && error.cfCode === "NoSuchCORSConfiguration") return [];
+        throw error;
+      }
+    },
+
+    async putCors(rules) {
+      await call("PutBucketCors", `set CORS of ${bucket}`, () => client.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: rules } })), true);
+    },
+  };
+}
+
+function unquote(etag: string | undefined): string {
+  return (etag ?? "").replace(/^"|"$/g, "");
 }

@@ -1,8 +1,96 @@
 import type { TargetKind } from "../target.js";
 
-/** R2, local (Miniflare) or remote (S3 API). Extended by the images commands. */
+/** One object as a listing shows it. */
+export interface R2ObjectInfo {
+  key: string;
+  size: number;
+  lastModified: Date;
+  etag?: string;
+}
+
+export interface R2HeadInfo extends R2ObjectInfo {
+  contentType?: string;
+  metadata: Record<string, string>;
+}
+
+/** A file on disk to upload: the adapter opens (and, for a retry, reopens) it itself. */
+export interface PutFileSource {
+  path: string;
+  size: number;
+}
+
+export interface PutOptions {
+  contentType: string;
+  metadata: Record<string, string>;
+  /** Set: upload in parts of this size (see src/images/parts.ts); unset: one PUT. */
+  partSize?: number;
+  /** Parts in flight for a multipart upload. */
+  partConcurrency?: number;
+  /** Bytes sent so far for this file (monotonic, may repeat on a retried part). */
+  onProgress?: (bytesDone: number) => void;
+}
+
+export interface PutResult {
+  key: string;
+  size: number;
+  etag: string;
+  parts: number;
+}
+
+export interface DeleteKeyError {
+  key: string;
+  code: string;
+  message: string;
+}
+
+export interface DeleteResult {
+  deleted: string[];
+  errors: DeleteKeyError[];
+}
+
+export interface MultipartUploadInfo {
+  key: string;
+  uploadId: string;
+  initiated: Date;
+}
+
+/** Bucket CORS in the S3 API's shape (what `cors get` prints and `cors set` takes). */
+export interface CorsRule {
+  AllowedOrigins: string[];
+  AllowedMethods: string[];
+  AllowedHeaders?: string[];
+  ExposeHeaders?: string[];
+  MaxAgeSeconds?: number;
+  ID?: string;
+}
+
+export interface PresignOptions {
+  method: "get" | "put";
+  expiresInSeconds: number;
+  contentType?: string;
+}
+
+/** R2, local (Miniflare) or remote (S3 API). Every call goes through ctx.monitor. */
 export interface R2Client {
   readonly target: TargetKind;
+  /** The bucket's name, for messages. */
+  readonly bucket: string;
   /** Confirms the bucket exists and answers; returns a one-line description. */
   check(): Promise<string>;
+  /** Uploads a file streamed from disk; on abort of `signal` a multipart upload is aborted (no parts left). */
+  putFile(key: string, source: PutFileSource, opts: PutOptions, signal?: AbortSignal): Promise<PutResult>;
+  /** undefined when the key does not exist. */
+  head(key: string): Promise<R2HeadInfo | undefined>;
+  /** The listing, one page (≤ 1000 objects) at a time, in key order. */
+  list(opts: { prefix?: string }): AsyncIterable<R2ObjectInfo[]>;
+  /** Deletes ≤ 1000 keys in one request; per-key failures come back in `errors`, never thrown. */
+  deleteKeys(keys: string[]): Promise<DeleteResult>;
+  /** A presigned URL (remote only: needs an S3 endpoint). */
+  presign(key: string, opts: PresignOptions): Promise<string>;
+  /** Unfinished multipart uploads under a prefix, a page at a time. */
+  listMultipartUploads(prefix: string): AsyncIterable<MultipartUploadInfo[]>;
+  abortMultipartUpload(key: string, uploadId: string): Promise<void>;
+  /** [] when the bucket has no CORS rules. */
+  getCors(): Promise<CorsRule[]>;
+  putCors(rules: CorsRule[]): Promise<void>;
 }

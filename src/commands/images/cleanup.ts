@@ -1,3 +1,267 @@
-import { notBuilt } from "../not-built.js";
+import { appendFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { appendAudit } from "../../audit.js";
+import type { D1Client } from "../../clients/d1.js";
+import type { R2Client, R2ObjectInfo } from "../../clients/r2.js";
+import type { Context } from "../../context.js";
+import { formatDuration, parseDuration } from "../../duration.js";
+import { ExitCode, InterruptedError, UsageError } from "../../errors.js";
+import { BatchDeleter, type Doomed } from "../../images/batch-deleter.js";
+import { formatBytes } from "../../images/parts.js";
+import { deleteAssetRows, referencedKeys } from "../../images/references.js";
+import { defineCommand } from "../define.js";
 
-export default notBuilt("images cleanup", "kanvas images cleanup");
+const HOUR = 3_600_000;
+
+const schema = z.object({
+  olderThan: z.string({ message: "required: how old an object must be to go, e.g. --older-than 30d" }),
+  prefix: z.string().default("uploads/"),
+  includeReferenced: z.boolean().default(false),
+  incompleteUploads: z.boolean().default(false),
+  force: z.boolean().default(false),
+  logFile: z.string().optional(),
+  yes: z.boolean().default(false),
+  dryRun: z.boolean().default(false),
+});
+
+interface Summary {
+  target: string;
+  bucket: string;
+  prefix: string;
+  olderThan: string;
+  cutoff: string;
+  dryRun: boolean;
+  scanned: number;
+  matched: number;
+  referenced: number;
+  deleted: number;
+  bytesFreed: number;
+  rowsDeleted: number;
+  errors: number;
+  failedKeys: Array<{ key: string; code: string; message: string }>;
+  incompleteUploads: { found: number; aborted: number } | null;
+  requests: number;
+  seconds: number;
+  interrupted: boolean;
+  /** --dry-run only: what would go. */
+  keys?: string[];
+}
+
+/** One page of the listing, after the age filter and the reference check. */
+interface PagePlan {
+  doomed: Doomed[];
+  /** Referenced keys that go too (--include-referenced): their rows are deleted first. */
+  referencedDoomed: string[];
+}
+
+export default defineCommand({
+  description: "delete objects older than a duration, keeping those D1 still references",
+  examples: [
+    "kanvas images cleanup --older-than 30d --dry-run",
+    "kanvas images cleanup --older-than 30d --remote --yes --log-file deleted.ndjson",
+    "kanvas images cleanup --older-than 2w --prefix uploads/u_123/ --incomplete-uploads --remote --json --yes",
+  ],
+  notes: [
+    "Durations: 90m, 12h, 30d, 2w (under 1h needs --force). Only keys under --prefix (default uploads/) are considered.",
+    "Objects whose key is in D1 assets.r2_key are kept ('referenced'); --include-referenced deletes those too, rows first.",
+    "Deletes 1000 keys per request, a few requests in flight; keys that fail are retried, then listed (exit 1).",
+    "Ctrl-C finishes the requests in flight, prints what was deleted and exits 130; running again simply goes on.",
+    "Each run appends a line to the audit log (.wrangler/kanvas/audit.ndjson, or KANVAS_AUDIT_LOG).",
+  ].join("\n"),
+  options: [
+    { flags: "--older-than <duration>", description: "delete objects last modified longer ago than this: 90m, 12h, 30d, 2w" },
+    { flags: "--prefix <prefix>", description: "only keys under this prefix", default: "uploads/" },
+    { flags: "--include-referenced", description: "also delete objects D1 assets rows reference (and those rows, first)" },
+    { flags: "--incomplete-uploads", description: "also abort multipart uploads started before the threshold (remote)" },
+    { flags: "--force", description: "allow --older-than under one hour" },
+    { flags: "--log-file <path>", description: "append one NDJSON line per deleted key" },
+  ],
+  shared: ["target", "yes", "dryRun"],
+  access: "write",
+  schema,
+  async run(input, ctx) {
+    const ageMs = parseDuration(input.olderThan, "--older-than", "mhdw");
+    if (ageMs < HOUR && !input.force) {
+      throw new UsageError(`--older-than ${input.olderThan} is under one hour: that can delete uploads still in progress. Add --force if you mean it.`, "threshold_too_short");
+    }
+    // Refuse before any work when no one can confirm (the listing may take a while).
+    const mustAsk = !input.dryRun && !input.yes;
+    if (mustAsk && !ctx.interactive) await ctx.confirm("", { yes: false, what: "images cleanup deletes objects" });
+
+    const started = performance.now();
+    const now = ctx.now();
+    const cutoff = now - ageMs;
+    const config = await ctx.config();
+    const r2 = await ctx.r2();
+    const d1 = await ctx.d1();
+    const summary: Summary = {
+      target: ctx.target,
+      bucket: r2.bucket,
+      prefix: input.prefix,
+      olderThan: input.olderThan,
+      cutoff: new Date(cutoff).toISOString(),
+      dryRun: input.dryRun,
+      scanned: 0,
+      matched: 0,
+      referenced: 0,
+      deleted: 0,
+      bytesFreed: 0,
+      rowsDeleted: 0,
+      errors: 0,
+      failedKeys: [],
+      incompleteUploads: null,
+      requests: 0,
+      seconds: 0,
+      interrupted: false,
+    };
+    const logFile = input.logFile ? path.resolve(ctx.io.cwd, input.logFile) : undefined;
+    if (logFile) appendFileSync(logFile, ""); // fail early if it cannot be written
+    const deleter = new BatchDeleter(r2, {
+      onDeleted: (objects) => {
+        if (!logFile) return;
+        const time = new Date().toISOString();
+        appendFileSync(logFile, objects.map((o) => JSON.stringify({ time, bucket: r2.bucket, key: o.key, size: o.size })).join("\n") + "\n");
+      },
+    });
+
+    const pages = planPages(r2, d1, { prefix: input.prefix, cutoff, includeReferenced: input.includeReferenced }, summary, ctx.signal);
+    let outcome: "ok" | "error" | "interrupted" | "dry-run" = input.dryRun ? "dry-run" : "ok";
+    let failure: unknown;
+    try {
+      if (input.dryRun) {
+        summary.keys = [];
+        for await (const page of pages) {
+          for (const o of page.doomed) summary.keys.push(o.key);
+          summary.bytesFreed += page.doomed.reduce((n, o) => n + o.size, 0);
+        }
+      } else if (mustAsk) {
+        // At a terminal: scan first, ask with the counts, then delete what was listed.
+        const planned: PagePlan[] = [];
+        for await (const page of pages) planned.push(page);
+        const count = planned.reduce((n, p) => n + p.doomed.length, 0);
+        const bytes = planned.reduce((n, p) => n + p.doomed.reduce((m, o) => m + o.size, 0), 0);
+        if (ctx.signal.aborted) throw new InterruptedError("Interrupted while listing; nothing was deleted.");
+        if (count === 0) ctx.out.info("Nothing to delete.");
+        else {
+          const kept = summary.referenced && !input.includeReferenced ? `, keeping ${summary.referenced} referenced` : "";
+          const ok = await ctx.confirm(`Delete ${count} object(s) (${formatBytes(bytes)}) under ${r2.bucket}/${input.prefix} older than ${input.olderThan}${kept}?`, { yes: false, what: "images cleanup" });
+          if (!ok) {
+            ctx.out.info("Nothing was deleted.");
+            return ExitCode.ok;
+          }
+          await deletePages(planned, deleter, d1, summary, ctx);
+        }
+      } else {
+        await deletePages(pages, deleter, d1, summary, ctx);
+      }
+      if (input.incompleteUploads && !ctx.signal.aborted) summary.incompleteUploads = await abortOldUploads(r2, input.prefix, cutoff, input.dryRun, ctx);
+      if (ctx.signal.aborted) outcome = "interrupted";
+    } catch (error) {
+      failure = error;
+      outcome = ctx.signal.aborted ? "interrupted" : "error";
+      await deleter.settle();
+    }
+    summary.deleted = deleter.deleted;
+    if (!input.dryRun) summary.bytesFreed = deleter.bytesFreed;
+    summary.failedKeys = deleter.errors;
+    summary.errors = summary.failedKeys.length;
+    summary.requests = deleter.requests;
+    summary.seconds = Math.round(performance.now() - started) / 1000;
+    summary.interrupted = outcome === "interrupted";
+    if (outcome === "ok" && summary.errors) outcome = "error";
+
+    if (!(failure instanceof InterruptedError && summary.deleted === 0 && summary.scanned === 0)) printSummary(ctx, summary);
+    const auditFile = appendAudit(config, ctx.io.env, {
+      command: "images cleanup",
+      target: ctx.target,
+      outcome,
+      counts: { scanned: summary.scanned, matched: summary.matched, referenced: summary.referenced, deleted: summary.deleted, bytesFreed: summary.bytesFreed, errors: summary.errors, rowsDeleted: summary.rowsDeleted },
+      details: { bucket: r2.bucket, prefix: input.prefix, olderThan: input.olderThan, cutoff: summary.cutoff, includeReferenced: input.includeReferenced, logFile: logFile ?? null },
+    });
+    ctx.out.debug(`audit: ${auditFile}`);
+
+    if (outcome === "interrupted") {
+      throw new InterruptedError(`Interrupted: ${summary.deleted} object(s) deleted before stopping (the requests in flight finished). Run the same command again to go on.`);
+    }
+    if (failure) throw failure;
+    if (summary.errors) {
+      ctx.out.errorLine(`${summary.errors} object(s) could not be deleted after retries (listed above); run the cleanup again, or check them with 'kanvas images list'.`);
+      return ExitCode.unexpected;
+    }
+  },
+});
+
+/**
+ * Streams the listing a page at a time: the age filter, then one D1 query per 100 candidate
+ * keys for the reference check. Stops between pages once interrupted.
+ */
+async function* planPages(
+  r2: R2Client,
+  d1: D1Client,
+  opts: { prefix: string; cutoff: number; includeReferenced: boolean },
+  summary: Summary,
+  signal: AbortSignal,
+): AsyncGenerator<PagePlan> {
+  for await (const page of r2.list({ prefix: opts.prefix })) {
+    summary.scanned += page.length;
+    const old = page.filter((o: R2ObjectInfo) => o.lastModified.getTime() < opts.cutoff);
+    summary.matched += old.length;
+    const refs = old.length ? await referencedKeys(d1, old.map((o) => o.key)) : new Set<string>();
+    summary.referenced += refs.size;
+    const doomed = opts.includeReferenced ? old : old.filter((o) => !refs.has(o.key));
+    yield { doomed: doomed.map((o) => ({ key: o.key, size: o.size })), referencedDoomed: opts.includeReferenced ? [...refs] : [] };
+    if (signal.aborted) return;
+  }
+}
+
+async function deletePages(pages: AsyncIterable<PagePlan> | Iterable<PagePlan>, deleter: BatchDeleter, d1: D1Client, summary: Summary, ctx: Context): Promise<void> {
+  for await (const page of pages) {
+    if (ctx.signal.aborted) break;
+    if (page.referencedDoomed.length) summary.rowsDeleted += await deleteAssetRows(d1, page.referencedDoomed);
+    for (const o of page.doomed) await deleter.add(o);
+  }
+  if (ctx.signal.aborted) await deleter.settle();
+  else await deleter.finish();
+}
+
+async function abortOldUploads(r2: R2Client, prefix: string, cutoff: number, dryRun: boolean, ctx: Context): Promise<{ found: number; aborted: number }> {
+  if (r2.target === "local") {
+    ctx.out.warn("--incomplete-uploads: the local (Miniflare) bucket cannot list unfinished multipart uploads; skipped.");
+    return { found: 0, aborted: 0 };
+  }
+  let found = 0;
+  let aborted = 0;
+  for await (const page of r2.listMultipartUploads(prefix)) {
+    for (const u of page) {
+      if (u.initiated.getTime() >= cutoff) continue;
+      found++;
+      if (dryRun || ctx.signal.aborted) continue;
+      await r2.abortMultipartUpload(u.key, u.uploadId);
+      aborted++;
+    }
+  }
+  return { found, aborted };
+}
+
+function printSummary(ctx: Context, s: Summary): void {
+  ctx.out.result(s, (v) => {
+    if (v.dryRun) {
+      for (const key of v.keys ?? []) ctx.out.println(key);
+      ctx.out.info(`Dry run: ${v.keys?.length ?? 0} object(s) (${formatBytes(v.bytesFreed)}) would be deleted; nothing was changed.`);
+    }
+    for (const f of v.failedKeys) ctx.out.errorLine(`could not delete ${f.key}: ${f.code}${f.message ? ` (${f.message})` : ""}`);
+    const lines = [
+      `bucket       ${v.bucket} (${v.target}), prefix ${v.prefix || "(all)"}, older than ${v.olderThan} (before ${v.cutoff})`,
+      `scanned      ${v.scanned}`,
+      `matched      ${v.matched}`,
+      `referenced   ${v.referenced}${v.rowsDeleted ? ` (${v.rowsDeleted} row(s) deleted first)` : " (kept)"}`,
+      `deleted      ${v.deleted}${v.dryRun ? " (dry run)" : ""}`,
+      `bytes freed  ${formatBytes(v.bytesFreed)}${v.dryRun ? " (would be)" : ""}`,
+      `errors       ${v.errors}`,
+      ...(v.incompleteUploads ? [`uploads      ${v.incompleteUploads.found} unfinished, ${v.incompleteUploads.aborted} aborted`] : []),
+      `seconds      ${v.seconds} (${formatDuration(v.seconds * 1000)})`,
+    ];
+    for (const l of lines) ctx.out.println(l);
+  });
+}

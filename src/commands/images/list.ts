@@ -1,3 +1,56 @@
-import { notBuilt } from "../not-built.js";
+import { z } from "zod";
+import { formatDuration, parseDuration } from "../../duration.js";
+import { formatBytes } from "../../images/parts.js";
+import { defineCommand } from "../define.js";
 
-export default notBuilt("images list", "kanvas images list");
+const schema = z.object({
+  prefix: z.string().default(""),
+  olderThan: z.string().optional(),
+  limit: z
+    .string()
+    .regex(/^\d+$/, { message: "expected a whole number, e.g. 100" })
+    .transform(Number)
+    .refine((n) => n >= 1, { message: "must be 1 or more" })
+    .optional(),
+});
+
+export default defineCommand({
+  description: "list objects with size and age",
+  examples: ["kanvas images list", "kanvas images list --prefix uploads/u_123/ --older-than 30d", "kanvas images list --remote --json"],
+  notes: "Lists every object under --prefix (default: the whole bucket), a page of 1000 at a time; --json prints an array.",
+  options: [
+    { flags: "--prefix <prefix>", description: "only keys starting with this" },
+    { flags: "--older-than <duration>", description: "only objects last modified longer ago than this (90m, 12h, 30d, 2w)" },
+    { flags: "--limit <n>", description: "stop after this many objects" },
+  ],
+  shared: ["target"],
+  access: "read",
+  schema,
+  async run(input, ctx) {
+    const ageMs = input.olderThan === undefined ? undefined : parseDuration(input.olderThan, "--older-than", "mhdw");
+    const r2 = await ctx.r2();
+    const now = ctx.now();
+    const rows: Array<{ key: string; size: number; lastModified: string; ageSeconds: number }> = [];
+    let bytes = 0;
+    outer: for await (const page of r2.list({ prefix: input.prefix })) {
+      for (const o of page) {
+        const age = now - o.lastModified.getTime();
+        if (ageMs !== undefined && age <= ageMs) continue;
+        rows.push({ key: o.key, size: o.size, lastModified: o.lastModified.toISOString(), ageSeconds: Math.max(0, Math.round(age / 1000)) });
+        bytes += o.size;
+        if (input.limit !== undefined && rows.length >= input.limit) break outer;
+      }
+    }
+    ctx.out.result(rows, (list) => {
+      if (!list.length) {
+        ctx.out.info(`No objects${input.prefix ? ` under ${input.prefix}` : ""}${ageMs ? ` older than ${input.olderThan}` : ""} in ${r2.bucket}.`);
+        return;
+      }
+      ctx.out.table(
+        ["SIZE", "AGE", "KEY"],
+        list.map((r) => [formatBytes(r.size), formatDuration(r.ageSeconds * 1000).split(" ")[0], r.key]),
+      );
+      ctx.out.info(`${list.length} object(s), ${formatBytes(bytes)}.`);
+    });
+  },
+});

@@ -1,3 +1,67 @@
-import { notBuilt } from "../not-built.js";
+import { z } from "zod";
+import { NotFoundError, UsageError } from "../../errors.js";
+import { isContentType } from "../../images/content-type.js";
+import { parseExpiry } from "../../images/expiry.js";
+import { validateKey } from "../../images/keys.js";
+import { printWithUrls } from "../../images/print-urls.js";
+import { defineCommand } from "../define.js";
 
-export default notBuilt("images sign", "kanvas images sign");
+const schema = z.object({
+  keys: z.array(z.string()).min(1, { message: "name at least one object key" }),
+  expires: z.string().default("1h"),
+  method: z.enum(["get", "put"], { message: "use get or put" }).default("get"),
+  contentType: z
+    .string()
+    .refine(isContentType, { message: "not a content type; use type/subtype, e.g. image/png" })
+    .optional(),
+  check: z.boolean().default(true),
+});
+
+export default defineCommand({
+  description: "print presigned URLs for objects (remote: needs an S3 endpoint)",
+  examples: [
+    "kanvas images sign uploads/u_123/1700000000000-photo.jpg --remote",
+    "kanvas images sign uploads/u_123/new.png --method put --content-type image/png --expires 15m --remote",
+    "kanvas images sign key1 key2 --expires 7d --remote --json",
+  ],
+  notes: "--expires from 1s to 7d (default 1h). GET URLs are checked with HEAD first (exit 4 if the key is missing; --no-check skips it).\nThe local (Miniflare) bucket has no S3 endpoint, so signing needs --remote.",
+  arguments: [{ syntax: "<keys...>", description: "object keys" }],
+  options: [
+    { flags: "--expires <duration>", description: "how long the URL works: 1s to 7d", default: "1h" },
+    { flags: "--method <method>", description: "get (download) or put (upload)", default: "get" },
+    { flags: "--content-type <type>", description: "with --method put: the Content-Type the uploader must send" },
+    { flags: "--no-check", description: "skip the HEAD check that a GET key exists" },
+  ],
+  shared: ["target"],
+  access: "read",
+  schema,
+  async run(input, ctx) {
+    const seconds = parseExpiry(input.expires, "--expires");
+    if (input.contentType && input.method !== "put") throw new UsageError("--content-type pins what a PUT uploads; add --method put, or drop --content-type.", "content_type_needs_put");
+    for (const key of input.keys) validateKey(key, key);
+    if (ctx.target === "local") {
+      throw new UsageError(
+        "Presigning needs an S3 endpoint, which the local (Miniflare) bucket does not have. Use --remote with R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY set (R2's endpoint comes from CLOUDFLARE_ACCOUNT_ID; set R2_ENDPOINT for another S3-compatible server).",
+        "needs_s3_endpoint",
+      );
+    }
+    const r2 = await ctx.r2();
+    const results: Array<{ key: string; method: string; url: string; expiresAt: string; expiresInSeconds: number }> = [];
+    for (const key of input.keys) {
+      if (input.method === "get" && input.check) {
+        const head = await r2.head(key);
+        if (!head) throw new NotFoundError(`${key}: no such object in ${r2.bucket}. Check the key with 'kanvas images list --remote', or pass --no-check.`, "object_not_found");
+      }
+      const url = await r2.presign(key, { method: input.method, expiresInSeconds: seconds, contentType: input.contentType });
+      results.push({ key, method: input.method.toUpperCase(), url, expiresAt: new Date(ctx.now() + seconds * 1000).toISOString(), expiresInSeconds: seconds });
+    }
+    if (ctx.out.json) return printWithUrls(ctx, JSON.stringify(results, null, 2) + "\n");
+    // A lone URL prints bare, so `$(kanvas images sign …)` works; the expiry goes to stderr.
+    if (results.length === 1) {
+      await printWithUrls(ctx, results[0]!.url + "\n");
+      ctx.out.info(`${results[0]!.method} ${results[0]!.key} — expires ${results[0]!.expiresAt}`);
+      return;
+    }
+    await printWithUrls(ctx, results.map((r) => `${r.key}\t${r.url}\t${r.expiresAt}\n`).join(""));
+  },
+});

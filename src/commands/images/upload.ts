@@ -1,3 +1,263 @@
-import { notBuilt } from "../not-built.js";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { z } from "zod";
+import type { R2Client } from "../../clients/r2.js";
+import type { Context } from "../../context.js";
+import { InterruptedError, UsageError } from "../../errors.js";
+import { isContentType, sniffFile } from "../../images/content-type.js";
+import { parseExpiry } from "../../images/expiry.js";
+import { collectFiles, type LocalFile } from "../../images/files.js";
+import { appKey, validateKey, validateUserId, withExtension } from "../../images/keys.js";
+import { buildMetadata, parseMetadataPairs } from "../../images/metadata.js";
+import type { ImageProbe, OutputFormat } from "../../images/optimize.js";
+import { choosePartSize, formatBytes, MAX_SINGLE_PUT, MiB, parseSize } from "../../images/parts.js";
+import { runPool } from "../../images/pool.js";
+import { UploadProgress } from "../../images/progress.js";
+import { printWithUrls } from "../../images/print-urls.js";
+import { insertAsset, newAssetId } from "../../images/record.js";
+import { defineCommand } from "../define.js";
 
-export default notBuilt("images upload", "kanvas images upload");
+const positiveInt = (flag: string, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { message: `expected a whole number, e.g. ${flag === "--concurrency" ? "4" : "1600"}` })
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= max, { message: `must be from 1 to ${max}` })
+    .optional();
+
+const schema = z.object({
+  paths: z.array(z.string()).min(1, { message: "name at least one file or folder to upload" }),
+  key: z.string().optional(),
+  user: z.string().optional(),
+  metadata: z.array(z.string()).default([]),
+  contentType: z
+    .string()
+    .refine(isContentType, { message: "not a content type; use type/subtype, e.g. image/png" })
+    .optional(),
+  multipartThreshold: z.string().default("100MiB"),
+  concurrency: positiveInt("--concurrency", 64),
+  optimize: z.boolean().default(false),
+  maxWidth: positiveInt("--max-width", 16_384),
+  maxHeight: positiveInt("--max-height", 16_384),
+  format: z.enum(["webp", "avif", "keep"], { message: "use webp, avif or keep" }).default("keep"),
+  record: z.boolean().default(false),
+  sign: z.string().optional(),
+});
+
+interface PlannedUpload {
+  file: LocalFile;
+  key: string;
+  contentType: string;
+  metadata: Record<string, string>;
+  probe?: ImageProbe;
+}
+
+export interface UploadResult {
+  file: string;
+  key: string;
+  size: number;
+  etag: string;
+  contentType: string;
+  seconds: number;
+  parts: number;
+  originalSize?: number;
+  assetId?: string;
+  url?: string;
+  expiresAt?: string;
+}
+
+export default defineCommand({
+  description: "upload files or folders to the R2 bucket (multipart for large files)",
+  examples: [
+    "kanvas images upload photo.jpg --user u_123",
+    "kanvas images upload ./batch --user u_123 --optimize --max-width 1600 --format webp",
+    "kanvas images upload big.tif --key archive/big.tif --remote",
+    "kanvas images upload photo.jpg --user u_123 --record --sign 1h --remote --json",
+  ],
+  notes: [
+    "Keys: --key for one file, else uploads/<user>/<epoch ms>-<file name> with --user (names made safe; ≤ 1024 bytes).",
+    "Content type comes from the file's bytes (magic numbers); --content-type overrides it.",
+    "Files at or above --multipart-threshold go up in parallel parts of equal size (≥ 5 MiB, ≤ 10,000 parts);",
+    "Ctrl-C or SIGTERM aborts an unfinished multipart upload (no parts left) and exits 130.",
+    "--optimize: auto-orient, strip all metadata (EXIF/GPS), resize, re-encode; refuses non-images and images over 100 MP.",
+    "--record inserts the D1 assets row on the same target; if that fails the object is deleted again.",
+  ].join("\n"),
+  arguments: [{ syntax: "<paths...>", description: "files and folders to upload (folders recursively, dot-files skipped)" }],
+  options: [
+    { flags: "--key <key>", description: "object key (one file only)" },
+    { flags: "--user <id>", description: "user id: key uploads/<id>/<ms>-<name> and metadata userId" },
+    { flags: "--metadata <k=v>", description: "extra custom metadata (repeatable; ≤ 8 KiB in total)", repeatable: true },
+    { flags: "--content-type <type>", description: "override the sniffed content type" },
+    { flags: "--multipart-threshold <size>", description: "upload in parts at or above this size", default: "100MiB" },
+    { flags: "--concurrency <n>", description: "files in flight (and parts in flight per multipart upload) (default: 4)" },
+    { flags: "--optimize", description: "auto-orient, strip metadata, resize and re-encode with sharp" },
+    { flags: "--max-width <px>", description: "with --optimize: fit within this width" },
+    { flags: "--max-height <px>", description: "with --optimize: fit within this height" },
+    { flags: "--format <fmt>", description: "with --optimize: webp, avif or keep", default: "keep" },
+    { flags: "--record", description: "insert the D1 assets row (needs --user)" },
+    { flags: "--sign <duration>", description: "print a presigned GET URL valid this long (1s–7d; remote only)" },
+  ],
+  shared: ["target"],
+  access: "write",
+  schema,
+  async run(input, ctx) {
+    // The pure checks first: nothing is uploaded if any input is wrong.
+    const threshold = parseSize(input.multipartThreshold, "--multipart-threshold");
+    if (threshold < 5 * MiB) throw new UsageError(`--multipart-threshold ${input.multipartThreshold}: parts are at least 5 MiB, so the threshold must be 5MiB or more.`, "bad_size");
+    const signSeconds = input.sign === undefined ? undefined : parseExpiry(input.sign, "--sign");
+    const userId = input.user === undefined ? undefined : validateUserId(input.user);
+    if (input.record && !userId) throw new UsageError("--record needs --user (the assets row's user_id).", "record_needs_user");
+    if (!input.optimize && (input.maxWidth || input.maxHeight || input.format !== "keep")) {
+      throw new UsageError("--max-width, --max-height and --format apply with --optimize; add --optimize.", "needs_optimize");
+    }
+    if (signSeconds !== undefined && ctx.target === "local") {
+      throw new UsageError("--sign needs an S3 endpoint, which the local (Miniflare) bucket does not have. Drop --sign, or use --remote with R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY (and R2_ENDPOINT for a non-R2 server).", "needs_s3_endpoint");
+    }
+    const extra = parseMetadataPairs(input.metadata);
+    const files = await collectFiles(input.paths, ctx.io.cwd);
+    if (input.key !== undefined && files.length !== 1) throw new UsageError(`--key names one object, but ${files.length} files were given. Drop --key and use --user for several files.`, "key_needs_one_file");
+    if (input.key === undefined && !userId) throw new UsageError("Give --key <key> for the object's key, or --user <id> for the app's uploads/<id>/<ms>-<name> pattern.", "key_required");
+
+    const plan = await planUploads(files, { key: input.key, userId, extra, contentType: input.contentType, optimize: input.optimize, format: input.format }, ctx);
+    const concurrency = input.concurrency ?? 4;
+
+    const r2 = await ctx.r2();
+    const d1 = input.record ? await ctx.d1() : undefined;
+    const tmp = input.optimize ? await mkdtemp(path.join(os.tmpdir(), "kanvas-optimize-")) : undefined;
+    if (tmp) ctx.onDispose(() => rm(tmp, { recursive: true, force: true }));
+
+    const total = plan.reduce((n, p) => n + p.file.size, 0);
+    const progress = new UploadProgress(ctx.out, total, plan.length);
+    const finished: UploadResult[] = [];
+    try {
+      await runPool(
+        plan,
+        concurrency,
+        async (item, index) => {
+          const started = performance.now();
+          let source = { path: item.file.path, size: item.file.size };
+          let { key, contentType } = item;
+          let originalSize: number | undefined;
+          if (input.optimize && tmp) {
+            const { optimizeImage } = await import("../../images/optimize.js");
+            const outFile = path.join(tmp, `${index}`);
+            const o = await optimizeImage(item.file.path, outFile, item.probe!, { maxWidth: input.maxWidth, maxHeight: input.maxHeight, format: input.format as OutputFormat });
+            originalSize = item.file.size;
+            source = { path: outFile, size: o.size };
+            if (input.format !== "keep") key = validateKey(withExtension(key, o.ext), item.file.display);
+            contentType = input.contentType ?? o.contentType;
+          }
+          const multipart = source.size >= threshold || source.size > MAX_SINGLE_PUT;
+          const metadata = { ...item.metadata, contentType };
+          const put = await r2.putFile(key, source, {
+            contentType,
+            metadata,
+            partSize: multipart ? choosePartSize(source.size) : undefined,
+            partConcurrency: concurrency,
+            onProgress: (bytes) => progress.update(index, bytes),
+          });
+          const result: UploadResult = {
+            file: item.file.display,
+            key,
+            size: source.size,
+            etag: put.etag,
+            contentType,
+            seconds: 0,
+            parts: put.parts,
+            ...(originalSize !== undefined ? { originalSize } : {}),
+          };
+          if (d1 && userId) result.assetId = await recordOrRollBack(r2, d1, { key, userId, size: source.size, contentType, now: ctx.now() }, ctx);
+          if (signSeconds !== undefined) {
+            result.url = await r2.presign(key, { method: "get", expiresInSeconds: signSeconds });
+            result.expiresAt = new Date(ctx.now() + signSeconds * 1000).toISOString();
+          }
+          result.seconds = round((performance.now() - started) / 1000);
+          progress.fileDone(index, source.size);
+          if (!ctx.out.stderrIsTTY && !ctx.out.json) ctx.out.info(`uploaded ${result.key} (${formatBytes(result.size)}, ${result.seconds} s)`);
+          return result;
+        },
+        { signal: ctx.signal, done: finished },
+      );
+    } catch (error) {
+      progress.finish();
+      if (finished.length) {
+        await printResults(ctx, finished);
+        ctx.out.warn(`${finished.length} of ${plan.length} files were uploaded (listed above) before the failure.`);
+      }
+      throw error;
+    }
+    progress.finish();
+    await printResults(ctx, finished);
+    if (ctx.signal.aborted && finished.length < plan.length) {
+      throw new InterruptedError(`Interrupted: ${finished.length} of ${plan.length} files uploaded (listed above); re-run with the rest.`);
+    }
+  },
+});
+
+async function planUploads(
+  files: LocalFile[],
+  opts: { key?: string; userId?: string; extra: Record<string, string>; contentType?: string; optimize: boolean; format: string },
+  ctx: Context,
+): Promise<PlannedUpload[]> {
+  const now = ctx.now();
+  const uploadedAt = new Date(now).toISOString();
+  const plan: PlannedUpload[] = [];
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    const key = validateKey(opts.key ?? appKey(opts.userId!, now, file.path), file.display);
+    const previous = seen.get(key);
+    if (previous) throw new UsageError(`${previous} and ${file.display} would both be uploaded as ${key}. Rename one, or upload them separately.`, "duplicate_key");
+    seen.set(key, file.display);
+    const contentType = opts.contentType ?? (await sniffFile(file.path));
+    const metadata = buildMetadata({ userId: opts.userId, contentType, uploadedAt }, opts.extra);
+    let probe: ImageProbe | undefined;
+    if (opts.optimize) {
+      const { probeImage } = await import("../../images/optimize.js");
+      probe = await probeImage(file.path, opts.format as OutputFormat).catch((error: UsageError) => {
+        throw new UsageError(error.message.replace(file.path, file.display), error.code);
+      });
+    }
+    plan.push({ file, key, contentType, metadata, probe });
+  }
+  return plan;
+}
+
+/** --record: a failed insert removes the object again, so no orphan is left behind. */
+async function recordOrRollBack(
+  r2: R2Client,
+  d1: import("../../clients/d1.js").D1Client,
+  row: { key: string; userId: string; size: number; contentType: string; now: number },
+  ctx: Context,
+): Promise<string> {
+  const id = newAssetId(row.now);
+  try {
+    await insertAsset(d1, { id, userId: row.userId, r2Key: row.key, sizeBytes: row.size, contentType: row.contentType });
+    return id;
+  } catch (error) {
+    const removed = await r2.deleteKeys([row.key]).then(
+      (r) => r.errors.length === 0,
+      () => false,
+    );
+    const reason = (error as Error).message;
+    if (!removed) ctx.out.warn(`could not remove ${row.key} after the failed insert; delete it with 'kanvas images cleanup' or by hand.`);
+    throw new UsageError(
+      `--record: inserting the assets row for ${row.key} failed (${reason})${removed ? "; the uploaded object was removed again" : ""}. Run 'kanvas db migrate' if the assets table is missing.`,
+      "record_failed",
+    );
+  }
+}
+
+async function printResults(ctx: Context, results: UploadResult[]): Promise<void> {
+  if (ctx.out.json) return printWithUrls(ctx, JSON.stringify(results, null, 2) + "\n");
+  const lines = results.map((r) => {
+    const saved = r.originalSize !== undefined ? ` (optimised from ${formatBytes(r.originalSize)})` : "";
+    const head = `${r.key}  ${formatBytes(r.size)}${saved}  ${r.contentType}  etag ${r.etag}  ${r.seconds} s${r.parts > 1 ? `  ${r.parts} parts` : ""}`;
+    return r.url ? `${head}\n  ${r.url}  (expires ${r.expiresAt})` : head;
+  });
+  await printWithUrls(ctx, lines.map((l) => l + "\n").join(""));
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}

@@ -1,0 +1,49 @@
+import path from "node:path";
+import { UsageError } from "../errors.js";
+
+/** R2's limit on a key's length, in UTF-8 bytes. */
+export const MAX_KEY_BYTES = 1024;
+
+/**
+ * A file name made safe for an object key and a URL: letters, digits, ".", "_" and "-" stay,
+ * every other run of characters becomes one "-" (spaces, slashes, quotes, "%", "?", "#").
+ */
+export function safeFileName(name: string): string {
+  const base = path.basename(name).normalize("NFC");
+  const safe = base.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[-.]+/, "").replace(/-+$/, "");
+  return safe || "file";
+}
+
+/** The app's upload pattern: `uploads/<userId>/<epoch ms>-<file name>`. */
+export function appKey(userId: string, epochMs: number, fileName: string): string {
+  return `uploads/${userId}/${epochMs}-${safeFileName(fileName)}`;
+}
+
+/** Refuses keys R2 would reject (or that would be a trap), naming where the key came from. */
+export function validateKey(key: string, from: string): string {
+  const bytes = Buffer.byteLength(key, "utf8");
+  if (bytes > MAX_KEY_BYTES) {
+    throw new UsageError(`${from}: the object key is ${bytes} bytes; R2 allows at most ${MAX_KEY_BYTES}. Use a shorter --key or file name.`, "key_too_long");
+  }
+  if (key.length === 0) throw new UsageError(`${from}: the object key is empty. Give a non-empty --key.`, "bad_key");
+  if (key.startsWith("/")) throw new UsageError(`${from}: the object key ${JSON.stringify(key)} starts with "/". Drop the leading slash.`, "bad_key");
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(key)) throw new UsageError(`${from}: the object key contains control characters. Use printable characters only.`, "bad_key");
+  return key;
+}
+
+/** A user id goes into keys: keep it to what the app generates (no "/", no spaces). */
+export function validateUserId(userId: string): string {
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(userId)) {
+    throw new UsageError(`--user ${JSON.stringify(userId)}: use letters, digits, "_" and "-" only (it becomes part of the key).`, "bad_user");
+  }
+  return userId;
+}
+
+/** A new object's extension after --optimize changes its format. */
+export function withExtension(key: string, ext: string): string {
+  const slash = key.lastIndexOf("/");
+  const dot = key.lastIndexOf(".");
+  const stem = dot > slash + 1 ? key.slice(0, dot) : key;
+  return `${stem}.${ext}`;
+}

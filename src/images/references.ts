@@ -1,0 +1,38 @@
+import type { D1Client } from "../clients/d1.js";
+import { UsageError } from "../errors.js";
+
+/** D1 binds at most 100 parameters per statement. */
+export const D1_MAX_PARAMS = 100;
+
+/** The keys among `keys` that a row in D1 `assets.r2_key` references. */
+export async function referencedKeys(d1: D1Client, keys: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < keys.length; i += D1_MAX_PARAMS) {
+    const chunk = keys.slice(i, i + D1_MAX_PARAMS);
+    const res = await guard(() => d1.query<{ r2_key: string }>(`SELECT r2_key FROM assets WHERE r2_key IN (${chunk.map(() => "?").join(", ")})`, chunk));
+    for (const row of res.results) found.add(row.r2_key);
+  }
+  return found;
+}
+
+/** --include-referenced: the rows go first, so no row is left pointing at a deleted object. */
+export async function deleteAssetRows(d1: D1Client, keys: string[]): Promise<number> {
+  let rows = 0;
+  for (let i = 0; i < keys.length; i += D1_MAX_PARAMS) {
+    const chunk = keys.slice(i, i + D1_MAX_PARAMS);
+    const res = await guard(() => d1.query(`DELETE FROM assets WHERE r2_key IN (${chunk.map(() => "?").join(", ")})`, chunk));
+    rows += res.meta.changes ?? 0;
+  }
+  return rows;
+}
+
+async function guard<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (/no such table:?\s*assets/i.test((error as Error).message)) {
+      throw new UsageError("D1 has no assets table, so kanvas cannot tell which objects are still referenced. Run 'kanvas db migrate' (same target) first.", "assets_table_missing");
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * A small S3 front on loopback, in front of s3rver, for what s3rver lacks: AbortMultipartUpload,
+ * ListMultipartUploads, per-key DeleteObjects errors and 5xx answers. Everything it does not
+ * handle itself is proxied to s3rver unchanged. It also logs every request (for request counts).
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface SeenRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  /** "PutObject", "UploadPart", "DeleteObjects", … as far as the front can tell. */
+  op: string;
+}
+
+export interface TrackedUpload {
+  key: string;
+  uploadId: string;
+  initiated: Date;
+}
+
+export interface S3Faults {
+  endpoint: string;
+  requests: SeenRequest[];
+  /** Unfinished multipart uploads as the front tracks them (created, not completed or aborted). */
+  uploads: Map<string, TrackedUpload>;
+  aborted: TrackedUpload[];
+  /** Each listed key fails in DeleteObjects answers `times` times (then deletes normally). */
+  failDeleteKeys(keys: string[], opts?: { times?: number; code?: string }): void;
+  /** The next `times` requests of operation `op` get HTTP `status` (an S3 error body). */
+  failNext(op: string, status: number, opts?: { times?: number; code?: string; retryAfter?: string }): void;
+  /** An unfinished upload the front pretends exists (e.g. one started 10 days ago). */
+  addUpload(key: string, initiated: Date): TrackedUpload;
+  count(op: string): number;
+  close(): Promise<void>;
+}
+
+export async function startS3Faults(upstream: string): Promise<S3Faults> {
+  const requests: SeenRequest[] = [];
+  const uploads = new Map<string, TrackedUpload>();
+  const aborted: TrackedUpload[] = [];
+  const keyFaults = new Map<string, { left: number; code: string }>();
+  const opFaults: Array<{ op: string; status: number; left: number; code: string; retryAfter?: string }> = [];
+  let fakeIds = 0;
+
+  const server = http.createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? "/", "http://front");
+      const op = operationOf(req.method ?? "GET", url);
+      requests.push({ method: req.method ?? "GET", path: url.pathname, query: url.searchParams, op });
+      const [, bucket = "", ...rest] = url.pathname.split("/");
+      const key = decodeURIComponent(rest.join("/"));
+
+      const fault = opFaults.find((f) => f.op === op && f.left > 0);
+      if (fault) {
+        fault.left--;
+        await drain(req);
+        const headers: Record<string, string> = { "content-type": "application/xml" };
+        if (fault.retryAfter) headers["retry-after"] = fault.retryAfter;
+        res.writeHead(fault.status, headers).end(errorXml(fault.code, `injected ${fault.status}`));
+        return;
+      }
+      if (op === "ListMultipartUploads") {
+        const prefix = url.searchParams.get("prefix") ?? "";
+        const items = [...uploads.values()].filter((u) => u.key.startsWith(prefix));
+        res.writeHead(200, { "content-type": "application/xml" }).end(listUploadsXml(bucket, items));
+        return;
+      }
+      if (op === "AbortMultipartUpload") {
+        const id = url.searchParams.get("uploadId") ?? "";
+        const u = uploads.get(id);
+        if (u) {
+          uploads.delete(id);
+          aborted.push(u);
+        }
+        res.writeHead(u ? 204 : 404, u ? {} : { "content-type": "application/xml" }).end(u ? undefined : errorXml("NoSuchUpload", "no such upload"));
+        return;
+      }
+      if (op === "DeleteObjects" && keyFaults.size) {
+        const body = (await readBody(req)).toString("utf8");
+        const keys = [...body.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => unescapeXml(m[1]!));
+        const deleted: string[] = [];
+        const errors: Array<{ key: string; code: string }> = [];
+        for (const k of keys) {
+          const f = keyFaults.get(k);
+          if (f && f.left > 0) {
+            f.left--;
+            errors.push({ key: k, code: f.code });
+            continue;
+          }
+          await fetch(`${upstream}/${bucket}/${k.split("/").map(encodeURIComponent).join("/")}`, { method: "DELETE" });
+          deleted.push(k);
+        }
+        res.writeHead(200, { "content-type": "application/xml" }).end(deleteResultXml(deleted, errors));
+        return;
+      }
+
+      const body = await readBody(req);
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) {
+        // fetch sets these itself (and refuses some of them).
+        if (v !== undefined && !["host", "connection", "content-length", "expect", "transfer-encoding", "keep-alive"].includes(k)) headers[k] = String(v);
+      }
+      const upstreamRes = await fetch(upstream + (req.url ?? "/"), {
+        method: req.method,
+        headers,
+        body: body.length || req.method === "PUT" || req.method === "POST" ? body : undefined,
+        redirect: "manual",
+      });
+      const answer = Buffer.from(await upstreamRes.arrayBuffer());
+      if (op === "CreateMultipartUpload" && upstreamRes.ok) {
+        const id = /<UploadId>([^<]*)<\/UploadId>/.exec(answer.toString("utf8"))?.[1];
+        if (id) uploads.set(id, { key, uploadId: id, initiated: new Date() });
+      }
+      if (op === "CompleteMultipartUpload" && upstreamRes.ok) uploads.delete(url.searchParams.get("uploadId") ?? "");
+      const outHeaders: Record<string, string> = {};
+      upstreamRes.headers.forEach((v, k) => {
+        if (!["content-length", "transfer-encoding", "connection", "content-encoding"].includes(k)) outHeaders[k] = v;
+      });
+      res.writeHead(upstreamRes.status, outHeaders).end(answer);
+    } catch (error) {
+      res.writeHead(500, { "content-type": "application/xml" }).end(errorXml("InternalError", String(error)));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    uploads,
+    aborted,
+    failDeleteKeys(keys, opts = {}) {
+      for (const k of keys) keyFaults.set(k, { left: opts.times ?? 1, code: opts.code ?? "InternalError" });
+    },
+    failNext(op, status, opts = {}) {
+      opFaults.push({ op, status, left: opts.times ?? 1, code: opts.code ?? (status >= 500 ? "InternalError" : "AccessDenied"), retryAfter: opts.retryAfter });
+    },
+    addUpload(key, initiated) {
+      const u = { key, uploadId: `fake-upload-${++fakeIds}`, initiated };
+      uploads.set(u.uploadId, u);
+      return u;
+    },
+    count(op) {
+      return requests.filter((r) => r.op === op).length;
+    },
+    close() {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function operationOf(method: string, url: URL): string {
+  const q = url.searchParams;
+  const hasKey = url.pathname.split("/").filter(Boolean).length > 1;
+  if (method === "POST" && q.has("delete")) return "DeleteObjects";
+  if (method === "POST" && q.has("uploads")) return "CreateMultipartUpload";
+  if (method === "POST" && q.has("uploadId")) return "CompleteMultipartUpload";
+  if (method === "PUT" && q.has("partNumber")) return "UploadPart";
+  if (method === "DELETE" && q.has("uploadId")) return "AbortMultipartUpload";
+  if (method === "GET" && q.has("uploads")) return "ListMultipartUploads";
+  if (q.has("cors")) return method === "PUT" ? "PutBucketCors" : method === "GET" ? "GetBucketCors" : "DeleteBucketCors";
+  if (method === "GET" && !hasKey) return q.get("list-type") === "2" ? "ListObjectsV2" : "ListObjects";
+  if (method === "HEAD") return hasKey ? "HeadObject" : "HeadBucket";
+  if (method === "PUT" && hasKey) return "PutObject";
+  if (method === "GET" && hasKey) return "GetObject";
+  if (method === "DELETE" && hasKey) return "DeleteObject";
+  return `${method} ${url.pathname}`;
+}
+
+async function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function drain(req: http.IncomingMessage): Promise<void> {
+  for await (const _ of req) void _;
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+function unescapeXml(s: string): string {
+  return s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
+}
+
+function errorXml(code: string, message: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error>`;
+}
+
+function deleteResultXml(deleted: string[], errors: Array<{ key: string; code: string }>): string {
+  const d = deleted.map((k) => `<Deleted><Key>${escapeXml(k)}</Key></Deleted>`).join("");
+  const e = errors.map((x) => `<Error><Key>${escapeXml(x.key)}</Key><Code>${x.code}</Code><Message>injected</Message></Error>`).join("");
+  return `<?xml version="1.0" encoding="UTF-8"?><DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${d}${e}</DeleteResult>`;
+}
+
+function listUploadsXml(bucket: string, items: TrackedUpload[]): string {
+  const u = items
+    .map((x) => `<Upload><Key>${escapeXml(x.key)}</Key><UploadId>${x.uploadId}</UploadId><Initiated>${x.initiated.toISOString()}</Initiated><StorageClass>STANDARD</StorageClass></Upload>`)
+    .join("");
+  return `<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>${bucket}</Bucket><IsTruncated>false</IsTruncated>${u}</ListMultipartUploadsResult>`;
+}
