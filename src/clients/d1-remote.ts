@@ -21,7 +21,9 @@ export function createRemoteD1(deps: ClientDeps & { api: ApiAccess; fetch?: type
   const { api } = deps;
   let idPromise: Promise<string> | undefined;
   const databaseId = () => (idPromise ??= resolveDatabaseId(d1, api, deps.monitor, deps.config.source));
-  const opts = { signal: deps.signal };
+  // No AbortSignal on D1 requests: a write cut off mid-flight has an unknown outcome, and commands
+  // stop between requests instead (the SDK also leaves one abort listener per request on the signal).
+  const opts = {};
   const label = () => `D1 database ${d1.databaseName ?? d1.binding}`;
 
   const call = async <T>(operation: string, idempotent: boolean, fn: (id: string) => Promise<T>): Promise<T> => {

@@ -5,7 +5,7 @@ import { appendAudit } from "../../audit.js";
 import type { D1Client, D1Statement } from "../../clients/d1.js";
 import { requireD1 } from "../../config/require.js";
 import type { Context } from "../../context.js";
-import { ConflictError, InterruptedError, UsageError } from "../../errors.js";
+import { CloudflareServiceError, ConflictError, InterruptedError, UsageError } from "../../errors.js";
 import { formatDuration, parseDuration } from "../../duration.js";
 import { applyMigration, oneLine } from "../../migrate/apply.js";
 import { acceptChecksumStatement, adoptStatement, checkTableName, ensureTablesStatements, parseState, readState, readStatements } from "../../migrate/bookkeeping.js";
@@ -87,10 +87,12 @@ export default defineCommand({
     printPlan(ctx, prepared);
     await confirmDestructive(ctx, prepared, input.allowDestructive === true);
 
+    // The bookmark is taken before anything is written (even the lock row), so restoring it gives
+    // back exactly the database as it was before this run.
+    let bookmark: string | null = d1.bookmark ? await d1.bookmark() : null;
     const holder = newHolder();
     const lockResults = await takeLock(ctx, d1, table, holder, lockTimeoutMs);
     const done: Array<{ name: string; ms: number; via: string }> = [];
-    let bookmark: string | null = null;
     let outcome: "ok" | "error" | "interrupted" = "ok";
     try {
       // Re-read under the lock: another run may have applied some of them meanwhile.
@@ -100,8 +102,8 @@ export default defineCommand({
       const todo = prepared.filter((m) => stillPending.has(m.name));
       if (todo.length < prepared.length) ctx.out.info(`${prepared.length - todo.length} of them were applied by another run meanwhile.`);
 
-      if (d1.bookmark && todo.length) {
-        bookmark = await d1.bookmark();
+      if (todo.length < prepared.length && d1.bookmark) bookmark = null; // another run changed it in between: no clean undo point
+      if (bookmark && todo.length) {
         const env = config.envName ? ` --env ${config.envName}` : "";
         ctx.out.info(`Time Travel bookmark before this migration: ${bookmark}`);
         ctx.out.info(`  to undo: kanvas db restore --bookmark ${bookmark} --remote${env}`);
@@ -175,7 +177,14 @@ async function takeLock(ctx: Context, d1: D1Client, table: string, holder: strin
   const started = performance.now();
   let announced = false;
   for (;;) {
-    const results = await d1.batch([...ensureTablesStatements(table), ...acquireStatements(holder, ctx.now(), LOCK_TTL_MS), ...readStatements(table)]);
+    let results;
+    try {
+      results = await d1.batch([...ensureTablesStatements(table), ...acquireStatements(holder, ctx.now(), LOCK_TTL_MS), ...readStatements(table)]);
+    } catch (error) {
+      // Sending it again is safe: if the first one landed, the lock row already names us.
+      if (error instanceof CloudflareServiceError && error.outcomeUnknown && performance.now() - started < timeoutMs) continue;
+      throw error;
+    }
     const current = results[4]?.results[0] as LockRow | undefined;
     if ((results[3]?.results.length ?? 0) > 0 || current?.holder === holder) return [results[5]!, results[6]!] as const;
     const waited = performance.now() - started;

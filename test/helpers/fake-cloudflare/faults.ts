@@ -22,6 +22,10 @@ export interface FaultSpec {
   delayMs?: number;
   /** body to send with `status` (objects as JSON, strings as-is) */
   body?: unknown;
+  /** run the request as usual, then destroy the socket instead of answering (the outcome is unknown to the client) */
+  dropAfter?: boolean;
+  /** let this many matching requests through untouched before the fault applies */
+  skip?: number;
 }
 
 export type RandomKind = "429" | "500" | "502" | "503" | "drop" | "slow";
@@ -41,6 +45,7 @@ export interface FaultAction {
   drop?: boolean;
   delayMs?: number;
   body?: unknown;
+  dropAfter?: boolean;
   /** where it came from, for debugging */
   source: "inject" | "random";
 }
@@ -48,6 +53,7 @@ export interface FaultAction {
 interface Pending {
   spec: FaultSpec;
   left: number;
+  skip: number;
 }
 
 export class Faults {
@@ -55,7 +61,7 @@ export class Faults {
   private random: (RandomFaults & { rng: () => number }) | undefined;
 
   inject(spec: FaultSpec): void {
-    this.pending.push({ spec, left: spec.times ?? 1 });
+    this.pending.push({ spec, left: spec.times ?? 1, skip: spec.skip ?? 0 });
   }
 
   randomly(f: RandomFaults): void {
@@ -73,10 +79,14 @@ export class Faults {
     const idx = this.pending.findIndex((p) => p.left > 0 && matches(p.spec.match, method, path));
     if (idx >= 0) {
       const p = this.pending[idx]!;
+      if (p.skip > 0) {
+        p.skip--;
+        return undefined;
+      }
       p.left--;
       if (p.left === 0) this.pending.splice(idx, 1);
-      const { status, retryAfter, drop, delayMs, body } = p.spec;
-      return { status, retryAfter, drop, delayMs, body, source: "inject" };
+      const { status, retryAfter, drop, delayMs, body, dropAfter } = p.spec;
+      return { status, retryAfter, drop, delayMs, body, dropAfter, source: "inject" };
     }
     const r = this.random;
     if (!r || !matches(r.match, method, path)) return undefined;

@@ -106,6 +106,10 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       });
       if (problem) opts.schemaErrors.push(problem);
     }
+    if (fault?.dropAfter) {
+      res.socket?.destroy();
+      return;
+    }
     entry.status = response.status;
     writeOut(res, response.status, response.headers, bytes);
   }
