@@ -1,3 +1,51 @@
-import { notBuilt } from "../not-built.js";
+import { z } from "zod";
+import { BEST_EFFORT_NOTE, checkAction, checkUserId, counterKey, counterValue, COUNTER_TTL_SECONDS, hourOf, loadLimits, secondsUntilReset } from "../../cache/ratelimit.js";
+import { formatDuration } from "../../duration.js";
+import { LimitError, UsageError } from "../../errors.js";
+import { defineCommand } from "../define.js";
 
-export default notBuilt("cache ratelimit hit", "kanvas cache ratelimit hit");
+export default defineCommand({
+  description: "count one action the way the app does; exit 6 when over the limit",
+  examples: ["kanvas cache ratelimit hit u_123 draw", "kanvas cache ratelimit hit u_123 upload --cost 5 --remote --json"],
+  notes:
+    "Reads rate_limit:<userId>:<action>:<hour>; if count + cost would pass the action's limit in [vars] KANVAS_RATE_LIMITS, exits 6\n" +
+    `("rate limit exceeded") and writes nothing; otherwise writes count + cost with a one-hour TTL and prints what remains.\n${BEST_EFFORT_NOTE}`,
+  arguments: [
+    { syntax: "<userId>", description: "the user's id as the app stores it" },
+    { syntax: "<action>", description: "an action named in KANVAS_RATE_LIMITS (e.g. draw)" },
+  ],
+  options: [{ flags: "--cost <n>", description: "count this many actions at once (default 1)" }],
+  shared: ["target"],
+  access: "write",
+  schema: z.object({
+    userId: z.string({ error: "give the user's id, e.g. kanvas cache ratelimit hit u_123 draw" }),
+    action: z.string({ error: "give the action, e.g. kanvas cache ratelimit hit u_123 draw" }),
+    cost: z.coerce.number({ error: "must be a whole number ≥ 1, e.g. --cost 5" }).int("must be a whole number ≥ 1, e.g. --cost 5").min(1, "must be at least 1, e.g. --cost 5").optional(),
+  }),
+  async run(input, ctx) {
+    const userId = checkUserId(input.userId);
+    const action = checkAction(input.action);
+    const cost = input.cost ?? 1;
+    const limits = loadLimits(await ctx.config(), { required: true })!;
+    const limit = limits[action];
+    if (limit === undefined) {
+      throw new UsageError(`<action> ${JSON.stringify(action)} has no limit in [vars] KANVAS_RATE_LIMITS; known actions: ${Object.keys(limits).join(", ") || "(none)"}.`, "unknown_action");
+    }
+    const now = ctx.now();
+    const key = counterKey(userId, action, hourOf(now));
+    const kv = await ctx.kv();
+    const current = counterValue((await kv.getTexts([key])).get(key));
+    const resetsInSeconds = secondsUntilReset(now);
+    if (current + cost > limit) {
+      throw new LimitError(
+        `rate limit exceeded: ${JSON.stringify(userId)} has used ${current} of ${limit} ${action} this hour${cost > 1 ? ` (asked for ${cost})` : ""}; the window resets in ${formatDuration(resetsInSeconds * 1000)}.`,
+      );
+    }
+    const count = current + cost;
+    await kv.put(key, new TextEncoder().encode(String(count)), { expirationTtl: COUNTER_TTL_SECONDS });
+    ctx.out.result({ userId, action, key, count, limit, remaining: limit - count, resetsInSeconds, allowed: true }, (r) => {
+      ctx.out.println(String(r.remaining));
+      ctx.out.info(`allowed: ${r.count}/${r.limit} ${action} this hour, ${r.remaining} left, resets in ${formatDuration(r.resetsInSeconds * 1000)}.`);
+    });
+  },
+});

@@ -1,3 +1,62 @@
-import { notBuilt } from "../not-built.js";
+import { z } from "zod";
+import { appendAudit } from "../../audit.js";
+import { findCounters } from "../../cache/counters.js";
+import { checkAction, checkUserId } from "../../cache/ratelimit.js";
+import { ExitCode, UsageError } from "../../errors.js";
+import { defineCommand } from "../define.js";
 
-export default notBuilt("cache ratelimit reset", "kanvas cache ratelimit reset");
+export default defineCommand({
+  description: "delete a user's counters",
+  examples: ["kanvas cache ratelimit reset u_123 --dry-run", "kanvas cache ratelimit reset u_123 --action upload --remote --yes"],
+  notes: "Deletes every rate_limit:<userId>:<action>:<hour> counter of the user (all hours), or of one --action.\nAsks first at a terminal; elsewhere needs --yes. Appends a line to the audit log.",
+  arguments: [{ syntax: "<userId>", description: "the user's id as the app stores it" }],
+  options: [{ flags: "--action <action>", description: "only this action's counters" }],
+  shared: ["target", "yes", "dryRun"],
+  access: "write",
+  schema: z.object({
+    userId: z.string({ error: "give the user's id, e.g. kanvas cache ratelimit reset u_123" }),
+    action: z.string().optional(),
+    yes: z.boolean().optional(),
+    dryRun: z.boolean().optional(),
+  }),
+  async run(input, ctx) {
+    const userId = checkUserId(input.userId);
+    const action = input.action === undefined ? undefined : checkAction(input.action, "--action");
+    const config = await ctx.config();
+    const kv = await ctx.kv();
+    const counters = await findCounters(kv, { userId, action }, ctx.signal);
+    const keys = counters.map((c) => c.key);
+    const details = { userId, ...(action ? { action } : {}) };
+    const audit = (outcome: "ok" | "error" | "interrupted" | "dry-run", counts: Record<string, number>) =>
+      appendAudit(config, ctx.io.env, { command: "cache ratelimit reset", target: ctx.target, outcome, counts, details });
+    if (!keys.length) {
+      ctx.out.result({ userId, deleted: 0, counters: [], dryRun: !!input.dryRun }, () => ctx.out.info(`no counters for ${JSON.stringify(userId)}${action ? ` and ${action}` : ""}; nothing to reset.`));
+      return;
+    }
+    if (input.dryRun) {
+      audit("dry-run", { counters: keys.length });
+      ctx.out.result({ userId, deleted: 0, counters, dryRun: true }, (r) => {
+        ctx.out.table(["KEY", "COUNT"], r.counters.map((c) => [c.key, c.count]));
+        ctx.out.info(`dry run: would delete ${keys.length} counter(s); nothing was changed.`);
+      });
+      return;
+    }
+    const what = `reset ${keys.length} rate-limit counter(s) of ${JSON.stringify(userId)} (${ctx.target})`;
+    if (!(await ctx.confirm(`Delete ${keys.length} rate-limit counter(s) of ${JSON.stringify(userId)}${action ? ` for ${action}` : ""} (${ctx.target})?`, { yes: input.yes, what }))) {
+      throw new UsageError("Not confirmed; no counter was deleted.", "not_confirmed");
+    }
+    let result;
+    try {
+      result = await kv.deleteMany(keys);
+    } catch (error) {
+      audit(ctx.signal.aborted ? "interrupted" : "error", { counters: keys.length });
+      throw error;
+    }
+    audit(result.failed.length ? "error" : "ok", { deleted: result.done, failed: result.failed.length });
+    ctx.out.result({ userId, deleted: result.done, counters, failed: result.failed, dryRun: false }, (r) => ctx.out.success(`deleted ${r.deleted} counter(s) of ${JSON.stringify(userId)}.`));
+    if (result.failed.length) {
+      ctx.out.errorLine(`${result.failed.length} counter(s) were still reported unsuccessful by KV after retries; run the command again.`);
+      return ExitCode.unexpected;
+    }
+  },
+});

@@ -1,3 +1,42 @@
-import { notBuilt } from "../not-built.js";
+import { z } from "zod";
+import { findCounters } from "../../cache/counters.js";
+import { BEST_EFFORT_NOTE, checkAction, checkUserId, hourOf, loadLimits, secondsUntilReset } from "../../cache/ratelimit.js";
+import { formatDuration } from "../../duration.js";
+import { defineCommand } from "../define.js";
 
-export default notBuilt("cache ratelimit status", "kanvas cache ratelimit status");
+export default defineCommand({
+  description: "a user's counts, limits and reset times",
+  examples: ["kanvas cache ratelimit status u_123", "kanvas cache ratelimit status u_123 --action draw --remote --json"],
+  notes: `Counters: rate_limit:<userId>:<action>:<hour>, hour = floor(unix ms / 3,600,000); limits from [vars] KANVAS_RATE_LIMITS.\n${BEST_EFFORT_NOTE}`,
+  arguments: [{ syntax: "<userId>", description: "the user's id as the app stores it" }],
+  options: [{ flags: "--action <action>", description: "only this action" }],
+  shared: ["target"],
+  access: "read",
+  schema: z.object({ userId: z.string({ error: "give the user's id, e.g. kanvas cache ratelimit status u_123" }), action: z.string().optional() }),
+  async run(input, ctx) {
+    const userId = checkUserId(input.userId);
+    const action = input.action === undefined ? undefined : checkAction(input.action, "--action");
+    const limits = loadLimits(await ctx.config(), { required: false }) ?? {};
+    const now = ctx.now();
+    const hour = hourOf(now);
+    const counters = await findCounters(await ctx.kv(), { userId, action, hour }, ctx.signal);
+    const counts = new Map(counters.map((c) => [c.action, c.count]));
+    const actions = action !== undefined ? [action] : [...new Set([...Object.keys(limits), ...counts.keys()])].sort();
+    const resetsInSeconds = secondsUntilReset(now);
+    const rows = actions.map((a) => {
+      const count = counts.get(a) ?? 0;
+      const limit = limits[a] ?? null;
+      return { action: a, count, limit, remaining: limit === null ? null : Math.max(0, limit - count), resetsInSeconds };
+    });
+    ctx.out.result({ userId, hour, actions: rows }, (r) => {
+      if (!r.actions.length) {
+        ctx.out.info(`no counters for ${JSON.stringify(userId)} this hour, and no limits in [vars] KANVAS_RATE_LIMITS.`);
+        return;
+      }
+      ctx.out.table(
+        ["ACTION", "COUNT", "LIMIT", "REMAINING", "RESETS IN"],
+        r.actions.map((x) => [x.action, x.count, x.limit ?? "(no limit)", x.remaining ?? "", formatDuration(x.resetsInSeconds * 1000)]),
+      );
+    });
+  },
+});

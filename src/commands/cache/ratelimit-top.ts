@@ -1,3 +1,51 @@
-import { notBuilt } from "../not-built.js";
+import { z } from "zod";
+import { findCounters } from "../../cache/counters.js";
+import { BEST_EFFORT_NOTE, checkAction, hourOf, loadLimits, secondsUntilReset } from "../../cache/ratelimit.js";
+import { formatDuration } from "../../duration.js";
+import { defineCommand } from "../define.js";
 
-export default notBuilt("cache ratelimit top", "kanvas cache ratelimit top");
+export default defineCommand({
+  description: "the users with the highest counts in the current window",
+  examples: ["kanvas cache ratelimit top", "kanvas cache ratelimit top --action upload --limit 20 --remote --json"],
+  notes: `Lists every rate_limit: counter of the current hour (cursor pages of 1000), reads them in bulk (100 a request remotely) and ranks users.\nWithout --action a user's count is the sum over actions.\n${BEST_EFFORT_NOTE}`,
+  options: [
+    { flags: "--action <action>", description: "rank by this action only" },
+    { flags: "--limit <n>", description: "how many users to show (default 10)" },
+  ],
+  shared: ["target"],
+  access: "read",
+  schema: z.object({
+    action: z.string().optional(),
+    limit: z.coerce.number({ error: "must be a whole number ≥ 1, e.g. --limit 20" }).int("must be a whole number ≥ 1, e.g. --limit 20").min(1, "must be at least 1, e.g. --limit 20").optional(),
+  }),
+  async run(input, ctx) {
+    const action = input.action === undefined ? undefined : checkAction(input.action, "--action");
+    const limits = loadLimits(await ctx.config(), { required: false }) ?? {};
+    const now = ctx.now();
+    const hour = hourOf(now);
+    const counters = await findCounters(await ctx.kv(), { action, hour }, ctx.signal);
+    const users = new Map<string, { userId: string; count: number; actions: Record<string, number> }>();
+    for (const c of counters) {
+      const u = users.get(c.userId) ?? { userId: c.userId, count: 0, actions: {} };
+      u.count += c.count;
+      u.actions[c.action] = c.count;
+      users.set(c.userId, u);
+    }
+    const limit = action !== undefined ? (limits[action] ?? null) : null;
+    const top = [...users.values()]
+      .sort((a, b) => b.count - a.count || a.userId.localeCompare(b.userId))
+      .slice(0, input.limit ?? 10)
+      .map((u) => ({ ...u, ...(action !== undefined ? { limit, remaining: limit === null ? null : Math.max(0, limit - u.count) } : {}) }));
+    ctx.out.result({ hour, action: action ?? null, resetsInSeconds: secondsUntilReset(now), users: top }, (r) => {
+      if (!r.users.length) {
+        ctx.out.info(`no rate-limit counters${action ? ` for ${action}` : ""} in the current hour.`);
+        return;
+      }
+      ctx.out.table(
+        action !== undefined ? ["USER", "COUNT", "LIMIT"] : ["USER", "COUNT", "ACTIONS"],
+        r.users.map((u) => [u.userId, u.count, action !== undefined ? (limit ?? "(no limit)") : Object.entries(u.actions).map(([a, n]) => `${a}=${n}`).join(" ")]),
+      );
+      ctx.out.info(`window resets in ${formatDuration(r.resetsInSeconds * 1000)}.`);
+    });
+  },
+});
