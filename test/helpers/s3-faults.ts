@@ -30,6 +30,10 @@ export interface S3Faults {
   failDeleteKeys(keys: string[], opts?: { times?: number; code?: string }): void;
   /** The next `times` requests of operation `op` get HTTP `status` (an S3 error body). */
   failNext(op: string, status: number, opts?: { times?: number; code?: string; retryAfter?: string }): void;
+  /** Drops every injected fault, key fault and delay. */
+  clear(): void;
+  /** Every request of operation `op` waits `ms` before it is handled (0 turns it off). */
+  slow(op: string, ms: number): void;
   /** An unfinished upload the front pretends exists (e.g. one started 10 days ago). */
   addUpload(key: string, initiated: Date): TrackedUpload;
   count(op: string): number;
@@ -43,6 +47,7 @@ export async function startS3Faults(upstream: string): Promise<S3Faults> {
   const keyFaults = new Map<string, { left: number; code: string }>();
   const opFaults: Array<{ op: string; status: number; left: number; code: string; retryAfter?: string }> = [];
   let fakeIds = 0;
+  const delays = new Map<string, number>();
 
   const server = http.createServer(async (req, res) => {
     try {
@@ -52,6 +57,8 @@ export async function startS3Faults(upstream: string): Promise<S3Faults> {
       const [, bucket = "", ...rest] = url.pathname.split("/");
       const key = decodeURIComponent(rest.join("/"));
 
+      const delay = delays.get(op);
+      if (delay) await new Promise((r) => setTimeout(r, delay));
       const fault = opFaults.find((f) => f.op === op && f.left > 0);
       if (fault) {
         fault.left--;
@@ -109,6 +116,7 @@ export async function startS3Faults(upstream: string): Promise<S3Faults> {
         redirect: "manual",
       });
       const answer = Buffer.from(await upstreamRes.arrayBuffer());
+      if (process.env.S3_FAULTS_DEBUG && !upstreamRes.ok) console.error("s3-faults upstream:", op, upstreamRes.status, answer.toString("utf8").slice(0, 500), headers);
       if (op === "CreateMultipartUpload" && upstreamRes.ok) {
         const id = /<UploadId>([^<]*)<\/UploadId>/.exec(answer.toString("utf8"))?.[1];
         if (id) uploads.set(id, { key, uploadId: id, initiated: new Date() });
@@ -120,6 +128,7 @@ export async function startS3Faults(upstream: string): Promise<S3Faults> {
       });
       res.writeHead(upstreamRes.status, outHeaders).end(answer);
     } catch (error) {
+      if (process.env.S3_FAULTS_DEBUG) console.error("s3-faults:", error);
       res.writeHead(500, { "content-type": "application/xml" }).end(errorXml("InternalError", String(error)));
     }
   });
@@ -136,6 +145,14 @@ export async function startS3Faults(upstream: string): Promise<S3Faults> {
     },
     failNext(op, status, opts = {}) {
       opFaults.push({ op, status, left: opts.times ?? 1, code: opts.code ?? (status >= 500 ? "InternalError" : "AccessDenied"), retryAfter: opts.retryAfter });
+    },
+    clear() {
+      opFaults.length = 0;
+      keyFaults.clear();
+      delays.clear();
+    },
+    slow(op, ms) {
+      delays.set(op, ms);
     },
     addUpload(key, initiated) {
       const u = { key, uploadId: `fake-upload-${++fakeIds}`, initiated };

@@ -245,12 +245,13 @@ async function abortOldUploads(r2: R2Client, prefix: string, cutoff: number, dry
 }
 
 function printSummary(ctx: Context, s: Summary): void {
+  // Failed keys go to stderr in both modes: never hidden behind --json.
+  for (const f of s.failedKeys) ctx.out.errorLine(`could not delete ${f.key}: ${f.code}${f.message ? ` (${f.message})` : ""}`);
   ctx.out.result(s, (v) => {
     if (v.dryRun) {
       for (const key of v.keys ?? []) ctx.out.println(key);
       ctx.out.info(`Dry run: ${v.keys?.length ?? 0} object(s) (${formatBytes(v.bytesFreed)}) would be deleted; nothing was changed.`);
     }
-    for (const f of v.failedKeys) ctx.out.errorLine(`could not delete ${f.key}: ${f.code}${f.message ? ` (${f.message})` : ""}`);
     const lines = [
       `bucket       ${v.bucket} (${v.target}), prefix ${v.prefix || "(all)"}, older than ${v.olderThan} (before ${v.cutoff})`,
       `scanned      ${v.scanned}`,

@@ -1,0 +1,229 @@
+import { existsSync, readFileSync, utimesSync } from "node:fs";
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeCloudflare, type FakeCloudflare } from "./helpers/fake-cloudflare/index.js";
+import { tempProject } from "./helpers/project.js";
+import { runKanvas } from "./helpers/run-kanvas.js";
+import { startS3Faults, type S3Faults } from "./helpers/s3-faults.js";
+import { startS3Server, type S3Server } from "./helpers/s3-server.js";
+
+const DAY = 86_400_000;
+let s3: S3Server;
+let front: S3Faults;
+let cf: FakeCloudflare;
+let dbId: string;
+let sdk: S3Client;
+
+beforeAll(async () => {
+  [s3, cf] = await Promise.all([startS3Server(), startFakeCloudflare()]);
+  front = await startS3Faults(s3.endpoint);
+  dbId = cf.d1.createDatabase("kanvas-db").uuid;
+  cf.d1.exec(dbId, "CREATE TABLE assets (id TEXT PRIMARY KEY NOT NULL, user_id TEXT NOT NULL, r2_key TEXT NOT NULL UNIQUE, size_bytes INTEGER NOT NULL, content_type TEXT, created_at TEXT DEFAULT (CURRENT_TIMESTAMP) NOT NULL)");
+  sdk = new S3Client({
+    endpoint: s3.endpoint,
+    region: "auto",
+    forcePathStyle: true,
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+});
+afterAll(async () => {
+  sdk?.destroy();
+  await front?.close();
+  await Promise.all([s3?.close(), cf?.close()]);
+});
+
+function project() {
+  front.clear();
+  const p = tempProject({
+    wrangler: `name = "kanvas"\n[[d1_databases]]\nbinding = "KANVAS_DB"\ndatabase_name = "kanvas-db"\ndatabase_id = "${dbId}"\n\n[[r2_buckets]]\nbinding = "KANVAS_IMAGES"\nbucket_name = "kanvas-images"\n`,
+    migrations: false,
+  });
+  const env = {
+    R2_ENDPOINT: front.endpoint,
+    R2_ACCESS_KEY_ID: s3.accessKeyId,
+    R2_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    CLOUDFLARE_ACCOUNT_ID: cf.accountId,
+    CLOUDFLARE_API_TOKEN: cf.token,
+    CLOUDFLARE_BASE_URL: cf.baseURL,
+    KANVAS_AUDIT_LOG: p.file("audit.ndjson"),
+    KANVAS_RETRY_BASE_MS: "1",
+  };
+  return { ...p, env };
+}
+
+/**
+ * Puts `count` small objects under `prefix`; the first `old` of them get a LastModified `ageDays` ago.
+ * Keep count > old: s3rver's DeleteObjects answers 500 when its deletions race to remove the
+ * folder they empty (a s3rver bug; R2 has no folders), so each prefix keeps one new object.
+ */
+async function seed(prefix: string, count: number, old: number, ageDays = 40): Promise<string[]> {
+  const keys = Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(5, "0")}.jpg`);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < keys.length) {
+        const key = keys[next++]!;
+        await sdk.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: `bytes of ${key}` }));
+      }
+    }),
+  );
+  const then = new Date(Date.now() - ageDays * DAY);
+  for (const key of keys.slice(0, old)) utimesSync(s3.objectPath(key), then, then);
+  return keys;
+}
+
+async function remaining(prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await sdk.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix, ContinuationToken: token }));
+    keys.push(...(page.Contents ?? []).map((o) => o.Key!));
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
+}
+
+function reference(keys: string[]): void {
+  for (const [i, key] of keys.entries()) cf.d1.exec(dbId, "INSERT INTO assets (id, user_id, r2_key, size_bytes) VALUES (?, ?, ?, ?)", [`${key}-${i}`, "u1", key, 10]);
+}
+
+describe("images cleanup --remote (s3rver + fake D1)", () => {
+  it("deletes 1000+ old objects in DeleteObjects batches, keeps referenced and new ones, logs and audits", async () => {
+    const p = project();
+    const keys = await seed("uploads/big/", 1500, 1200);
+    await seed("other/", 5, 5); // outside the prefix: never touched
+    reference([keys[0]!, keys[1]!, keys[2]!, keys[1400]!]); // 3 old + 1 new referenced
+    const before = front.count("DeleteObjects");
+    const r = await runKanvas("images cleanup --older-than 30d --prefix uploads/big/ --remote --yes --json --log-file deleted.ndjson", { cwd: p.dir, env: p.env });
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s).toMatchObject({ scanned: 1500, matched: 1200, referenced: 3, deleted: 1197, errors: 0, interrupted: false, dryRun: false });
+    expect(s.bytesFreed).toBe(keys.slice(3, 1200).reduce((n, k) => n + `bytes of ${k}`.length, 0));
+    expect(front.count("DeleteObjects") - before).toBe(2); // 1000 + 197
+    const left = await remaining("uploads/big/");
+    expect(left).toEqual([keys[0], keys[1], keys[2], ...keys.slice(1200)]);
+    expect(await remaining("other/")).toHaveLength(5);
+    const logged = readFileSync(p.file("deleted.ndjson"), "utf8").trim().split("\n").map((l) => JSON.parse(l).key);
+    expect(logged.sort()).toEqual(keys.slice(3, 1200));
+    const audit = readFileSync(p.file("audit.ndjson"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ command: "images cleanup", target: "remote", outcome: "ok", counts: { scanned: 1500, deleted: 1197, referenced: 3 }, details: { bucket: "kanvas-images", prefix: "uploads/big/", olderThan: "30d" } });
+  });
+
+  it("--dry-run lists what would go and deletes nothing", async () => {
+    const p = project();
+    const keys = await seed("uploads/dry/", 6, 4);
+    reference([keys[1]!]);
+    const r = await runKanvas("images cleanup --older-than 30d --prefix uploads/dry/ --remote --dry-run", { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n").filter((l) => l.startsWith("uploads/"))).toEqual([keys[0], keys[2], keys[3]]);
+    expect(r.stderr).toMatch(/Dry run: 3 object\(s\) .* would be deleted; nothing was changed/);
+    expect(await remaining("uploads/dry/")).toHaveLength(6);
+  });
+
+  it("retries keys a DeleteObjects answer reports as failed, then reports the ones that still fail (exit 1)", async () => {
+    const p = project();
+    const keys = await seed("uploads/keyerr/", 10, 10);
+    front.failDeleteKeys([keys[3]!], { times: 1 });
+    front.failDeleteKeys([keys[7]!], { times: 100, code: "AccessDenied" });
+    const r = await runKanvas("images cleanup --older-than 30d --prefix uploads/keyerr/ --remote --yes --json", { cwd: p.dir, env: p.env });
+    front.clear();
+    expect(r.code).toBe(1);
+    const s = JSON.parse(r.stdout);
+    expect(s).toMatchObject({ deleted: 9, errors: 1, failedKeys: [{ key: keys[7], code: "AccessDenied" }] });
+    expect(r.stderr).toContain(`could not delete ${keys[7]}: AccessDenied`);
+    expect(r.stderr).toMatch(/1 object\(s\) could not be deleted after retries/);
+    expect(await remaining("uploads/keyerr/")).toEqual([keys[7]]);
+  });
+
+  it("a 5xx on DeleteObjects is retried by the one retry policy", async () => {
+    const p = project();
+    await seed("uploads/5xx/", 6, 5);
+    front.failNext("DeleteObjects", 503, { times: 2, code: "ServiceUnavailable" });
+    const r = await runKanvas("images cleanup --older-than 30d --prefix uploads/5xx/ --remote --yes --json --verbose", { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ deleted: 5, errors: 0 });
+    expect(r.stderr).toMatch(/r2 DeleteObjects: 1 call\(s\), 3 attempt\(s\)/);
+    expect(await remaining("uploads/5xx/")).toHaveLength(1);
+  });
+
+  it("a 5xx that persists stops the run with a one-line error, after printing what was deleted", async () => {
+    const p = project();
+    await seed("uploads/down/", 3, 3);
+    front.failNext("DeleteObjects", 500, { times: 100 });
+    const r = await runKanvas("images cleanup --older-than 30d --prefix uploads/down/ --remote --yes", { cwd: p.dir, env: { ...p.env, KANVAS_MAX_RETRIES: "1" } });
+    front.clear();
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/deleted +0/);
+    expect(r.stderr).toMatch(/^error: delete 3 objects: R2 answered HTTP 500 \(InternalError\)\. This is usually temporary; retry shortly\.$/m);
+    expect(readFileSync(p.file("audit.ndjson"), "utf8")).toMatch(/"outcome":"error"/);
+  });
+
+  it("--include-referenced deletes the D1 rows first, then the objects", async () => {
+    const p = project();
+    const keys = await seed("uploads/refs/", 5, 4);
+    reference([keys[0]!, keys[1]!]);
+    const r = await runKanvas("images cleanup --older-than 30d --prefix uploads/refs/ --include-referenced --remote --yes --json", { cwd: p.dir, env: p.env });
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ referenced: 2, rowsDeleted: 2, deleted: 4 });
+    expect(cf.d1.exec(dbId, "SELECT count(*) AS n FROM assets WHERE r2_key LIKE 'uploads/refs/%'")).toEqual([{ n: 0 }]);
+    expect(await remaining("uploads/refs/")).toEqual([keys[4]]);
+  });
+
+  it("--incomplete-uploads aborts multipart uploads started before the threshold", async () => {
+    const p = project();
+    const old = front.addUpload("uploads/mp/old.bin", new Date(Date.now() - 10 * DAY));
+    front.addUpload("uploads/mp/new.bin", new Date());
+    front.addUpload("elsewhere/old.bin", new Date(Date.now() - 10 * DAY));
+    const r = await runKanvas("images cleanup --older-than 7d --prefix uploads/mp/ --incomplete-uploads --remote --yes --json", { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).incompleteUploads).toEqual({ found: 1, aborted: 1 });
+    expect(front.aborted.map((u) => u.uploadId)).toContain(old.uploadId);
+    expect([...front.uploads.values()].map((u) => u.key).sort()).toEqual(["elsewhere/old.bin", "uploads/mp/new.bin"]);
+  });
+});
+
+describe("images cleanup: refusals", () => {
+  const cases: Array<[string, string, RegExp]> = [
+    ["no --yes without a terminal", "images cleanup --older-than 30d --remote", /refusing without --yes.*Re-run with --yes \(or --dry-run to preview\)/],
+    ["bad duration", "images cleanup --older-than 30 --remote --yes", /--older-than "30": not a duration\. .*90m, 12h, 30d, 2w/],
+    ["seconds are not a cleanup unit", "images cleanup --older-than 90s --remote --yes", /--older-than "90s": not a duration/],
+    ["under one hour needs --force", "images cleanup --older-than 30m --remote --yes", /--older-than 30m is under one hour.*Add --force/],
+    ["missing --older-than", "images cleanup --remote --yes", /--older-than: required/],
+  ];
+  for (const [name, cmd, message] of cases) {
+    it(name, async () => {
+      const p = project();
+      const r = await runKanvas(cmd, { cwd: p.dir, env: p.env });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe("");
+      expect(existsSync(p.file("audit.ndjson"))).toBe(false);
+    });
+  }
+});
+
+describe("images cleanup --local (Miniflare + local D1)", () => {
+  it("uses the same age and reference rules on the local bucket", async () => {
+    const p = tempProject();
+    const env = { KANVAS_AUDIT_LOG: p.file("audit.ndjson") };
+    expect((await runKanvas("db migrate --local", { cwd: p.dir, env })).code).toBe(0);
+    for (const name of ["a", "b", "c"]) p.write(`${name}.txt`, `file ${name}`);
+    const up = await runKanvas("images upload a.txt b.txt c.txt --user u1 --json", { cwd: p.dir, env });
+    expect(up.code).toBe(0);
+    const [a, b] = JSON.parse(up.stdout).map((r: { key: string }) => r.key);
+    expect((await runKanvas(["db", "query", `INSERT INTO assets (id, user_id, r2_key, size_bytes) VALUES ('x', 'u1', '${a}', 6)`], { cwd: p.dir, env })).code).toBe(0);
+    // Forty days from now, everything uploaded today is forty days old.
+    const later = Date.now() + 40 * DAY;
+    const r = await runKanvas("images cleanup --older-than 30d --yes --json", { cwd: p.dir, env, deps: { now: () => later } });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ target: "local", scanned: 3, matched: 3, referenced: 1, deleted: 2 });
+    const list = await runKanvas("images list --json", { cwd: p.dir, env });
+    expect(JSON.parse(list.stdout).map((o: { key: string }) => o.key)).toEqual([a]);
+    expect(b).toBeDefined();
+  });
+});
