@@ -112,4 +112,17 @@ describe("cache get/put/list/delete --local (Miniflare)", () => {
       ["cache delete", "ok", { deleted: 1, failed: 0 }],
     ]);
   });
+
+  it("stops a bulk write on Ctrl-C with exit 130", async () => {
+    const p = tempProject();
+    p.write("pairs.json", JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ key: `k${i}`, value: "v" }))));
+    const ac = new AbortController();
+    const run = runKanvas("cache put --bulk pairs.json", { cwd: p.dir, signal: ac.signal });
+    setTimeout(() => ac.abort(), 1500);
+    const r = await run;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain("Interrupted");
+    const list = await runKanvas("cache list --json", { cwd: p.dir });
+    expect(JSON.parse(list.stdout).length).toBeLessThan(20_000);
+  });
 });
