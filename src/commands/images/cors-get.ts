@@ -1,3 +1,29 @@
-import { notBuilt } from "../not-built.js";
+import { z } from "zod";
+import { defineCommand } from "../define.js";
 
-export default notBuilt("images cors get", "kanvas images cors get");
+export default defineCommand({
+  description: "print the bucket's CORS rules (remote: S3 API)",
+  examples: ["kanvas images cors get --remote", "kanvas images cors get --remote --json > cors.json"],
+  notes: "--json prints {\"CORSRules\": [...]}, which 'kanvas images cors set' takes back. The local (Miniflare) bucket has no CORS.",
+  shared: ["target"],
+  access: "read",
+  schema: z.object({}),
+  async run(_input, ctx) {
+    const r2 = await ctx.r2();
+    const rules = await r2.getCors();
+    ctx.out.result({ CORSRules: rules }, (v) => {
+      if (!v.CORSRules.length) {
+        ctx.out.info(`${r2.bucket} has no CORS rules.`);
+        return;
+      }
+      v.CORSRules.forEach((r, i) => {
+        ctx.out.println(`rule ${i + 1}${r.ID ? ` (${r.ID})` : ""}`);
+        ctx.out.println(`  origins  ${r.AllowedOrigins.join(", ")}`);
+        ctx.out.println(`  methods  ${r.AllowedMethods.join(", ")}`);
+        if (r.AllowedHeaders?.length) ctx.out.println(`  headers  ${r.AllowedHeaders.join(", ")}`);
+        if (r.ExposeHeaders?.length) ctx.out.println(`  expose   ${r.ExposeHeaders.join(", ")}`);
+        if (r.MaxAgeSeconds !== undefined) ctx.out.println(`  max age  ${r.MaxAgeSeconds} s`);
+      });
+    });
+  },
+});

@@ -1,3 +1,33 @@
-import { notBuilt } from "../not-built.js";
+import path from "node:path";
+import { z } from "zod";
+import { readCorsFile } from "../../images/cors.js";
+import { defineCommand } from "../define.js";
 
-export default notBuilt("images cors set", "kanvas images cors set");
+export default defineCommand({
+  description: "replace the bucket's CORS rules from a JSON file (remote: S3 API)",
+  examples: ["kanvas images cors set cors.json --remote", "kanvas images cors set cors.json --remote --dry-run"],
+  notes:
+    'The file: an array of rules, {"CORSRules": [...]} (aws s3api / `cors get --json`) or {"rules": [...]} (wrangler).\nA rule: AllowedOrigins, AllowedMethods (GET PUT POST DELETE HEAD), optional AllowedHeaders, ExposeHeaders, MaxAgeSeconds.\nThe file is checked whole before anything is sent; the old rules are replaced, not merged.',
+  arguments: [{ syntax: "<file>", description: "CORS rules as JSON" }],
+  shared: ["target", "yes", "dryRun"],
+  access: "write",
+  schema: z.object({ file: z.string().min(1, { message: "give the CORS JSON file" }), yes: z.boolean().default(false), dryRun: z.boolean().default(false) }),
+  async run(input, ctx) {
+    const rules = await readCorsFile(path.resolve(ctx.io.cwd, input.file));
+    const r2 = await ctx.r2();
+    if (input.dryRun) {
+      ctx.out.result({ dryRun: true, CORSRules: rules }, () => ctx.out.info(`Dry run: ${rules.length} rule(s) in ${input.file} are valid; ${r2.bucket}'s CORS was not changed.`));
+      return;
+    }
+    const before = await r2.getCors();
+    if (before.length) {
+      const ok = await ctx.confirm(`Replace ${before.length} CORS rule(s) on ${r2.bucket} with ${rules.length} from ${input.file}?`, { yes: input.yes, what: "images cors set replaces the bucket's CORS rules" });
+      if (!ok) {
+        ctx.out.info("CORS was not changed.");
+        return;
+      }
+    }
+    await r2.putCors(rules);
+    ctx.out.result({ bucket: r2.bucket, replaced: before.length, CORSRules: rules }, () => ctx.out.success(`${r2.bucket}: ${rules.length} CORS rule(s) set${before.length ? ` (replaced ${before.length})` : ""}.`));
+  },
+});
