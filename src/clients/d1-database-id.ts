@@ -3,6 +3,8 @@ import { ConfigError, NotFoundError } from "../errors.js";
 import type { Monitor } from "../monitor.js";
 import { apiRetryAfter, mapApiError, type ApiAccess } from "./cloudflare-api.js";
 
+const PER_PAGE = 100;
+
 /**
  * The remote database id: `database_id` from the config, else the database whose name is exactly
  * `database_name` (the list API's `name` filter matches substrings, so the exact match is ours).
@@ -21,11 +23,13 @@ export async function resolveDatabaseId(d1: D1Config, api: ApiAccess, monitor: M
     "database.list",
     async () => {
       try {
+        // Pages by hand: the SDK's iterator asks for one more (empty) page after a short one.
         const matches: string[] = [];
-        for await (const db of api.sdk.d1.database.list({ account_id: api.accountId, name, per_page: 100 })) {
-          if (db.name === name && db.uuid) matches.push(db.uuid);
+        for (let page = 1; ; page++) {
+          const items = (await api.sdk.d1.database.list({ account_id: api.accountId, name, per_page: PER_PAGE, page })).getPaginatedItems();
+          for (const db of items) if (db.name === name && db.uuid) matches.push(db.uuid);
+          if (items.length < PER_PAGE) return matches;
         }
-        return matches;
       } catch (error) {
         throw mapApiError("d1", error, `looking up D1 database "${name}"`);
       }
