@@ -10,7 +10,7 @@ export const MAX_KEY_BYTES = 1024;
  */
 export function safeFileName(name: string): string {
   const base = path.basename(name).normalize("NFC");
-  const safe = base.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[-.]+/, "").replace(/-+$/, "");
+  const safe = base.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/-+\./g, ".").replace(/^[-.]+/, "").replace(/-+$/, "");
   return safe || "file";
 }
 

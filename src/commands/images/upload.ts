@@ -4,7 +4,7 @@ import path from "node:path";
 import { z } from "zod";
 import type { R2Client } from "../../clients/r2.js";
 import type { Context } from "../../context.js";
-import { InterruptedError, UsageError } from "../../errors.js";
+import { ConflictError, InterruptedError, UsageError } from "../../errors.js";
 import { isContentType, sniffFile } from "../../images/content-type.js";
 import { parseExpiry } from "../../images/expiry.js";
 import { collectFiles, type LocalFile } from "../../images/files.js";
@@ -16,6 +16,7 @@ import { runPool } from "../../images/pool.js";
 import { UploadProgress } from "../../images/progress.js";
 import { printWithUrls } from "../../images/print-urls.js";
 import { insertAsset, newAssetId } from "../../images/record.js";
+import { referencedKeys } from "../../images/references.js";
 import { defineCommand } from "../define.js";
 
 const positiveInt = (flag: string, max: number) =>
@@ -124,6 +125,12 @@ export default defineCommand({
 
     const r2 = await ctx.r2();
     const d1 = input.record ? await ctx.d1() : undefined;
+    if (d1) {
+      // Uploading over a recorded key and then failing the insert would delete a referenced object.
+      const taken = await referencedKeys(d1, plan.map((p) => p.key)).catch(() => new Set<string>());
+      const first = [...taken][0];
+      if (first) throw new ConflictError(`--record: ${first} already has an assets row; uploading over it is refused. Use another --key (or --user), or drop --record.`, "already_recorded");
+    }
     const tmp = input.optimize ? await mkdtemp(path.join(os.tmpdir(), "kanvas-optimize-")) : undefined;
     if (tmp) ctx.onDispose(() => rm(tmp, { recursive: true, force: true }));
 
