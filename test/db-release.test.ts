@@ -57,4 +57,20 @@ describe("kanvas db migrate: the release path (spawned bin/kanvas)", () => {
     const audit = readFileSync(p.file(".wrangler/kanvas/audit.ndjson"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(audit.at(-1)).toMatchObject({ command: "db migrate", target: "remote", outcome: "interrupted" });
   });
+
+  it("two concurrent local runs (two Miniflare processes, one SQLite file): one applies, the other waits, nothing fails", async () => {
+    const files = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`migrations/${String(i + 1).padStart(4, "0")}_t${i + 1}.sql`, `CREATE TABLE t${i + 1} (x TEXT);\nINSERT INTO t${i + 1} VALUES ('a');`]));
+    const p = tempProject({ files });
+    const a = spawnKanvas("db migrate --json", { cwd: p.dir });
+    await a.waitFor("pending migration(s)");
+    const b = spawnKanvas("db migrate --json", { cwd: p.dir });
+    const [ra, rb] = await Promise.all([a.done, b.done]);
+    expect(ra.code, ra.stderr).toBe(0);
+    expect(rb.code, rb.stderr).toBe(0);
+    const applied = [...JSON.parse(ra.stdout).applied, ...JSON.parse(rb.stdout).applied].map((x: { name: string }) => x.name);
+    expect(applied).toHaveLength(31);
+    expect(new Set(applied).size).toBe(31);
+    const st = await runKanvas("db migrate status --check", { cwd: p.dir });
+    expect(st.code, st.stdout).toBe(0);
+  });
 });

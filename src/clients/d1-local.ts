@@ -1,8 +1,11 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Miniflare } from "miniflare";
 import { requireD1 } from "../config/require.js";
 import type { ClientDeps } from "../context.js";
 import { CloudflareServiceError } from "../errors.js";
 import type { D1Client, D1Result } from "./d1.js";
+
+const BUSY_ATTEMPTS = 12;
 
 type LocalDatabase = Awaited<ReturnType<Miniflare["getD1Database"]>>;
 
@@ -15,10 +18,16 @@ export function createLocalD1(deps: ClientDeps & { mf: Miniflare }): D1Client {
       "d1",
       operation,
       async () => {
-        try {
-          return await fn(await open());
-        } catch (error) {
-          throw mapLocalError(error);
+        // Another process (wrangler, a second kanvas) writing the same SQLite file makes a write fail
+        // with SQLITE_BUSY before it ran: nothing was committed, so waiting and trying again is safe.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await fn(await open());
+          } catch (error) {
+            const mapped = mapLocalError(error);
+            if (!isBusy(mapped) || attempt >= BUSY_ATTEMPTS || deps.signal.aborted) throw mapped;
+            await sleep(Math.min(1_000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2));
+          }
         }
       },
       { idempotent: false },
@@ -44,4 +53,8 @@ function mapLocalError(error: unknown): unknown {
   const cause = (error as { cause?: unknown }).cause;
   const message = cause instanceof Error ? cause.message : error.message;
   return new CloudflareServiceError(message, { service: "d1", status: 400, cause: error });
+}
+
+function isBusy(error: unknown): boolean {
+  return error instanceof Error && /SQLITE_BUSY|database is locked/.test(error.message);
 }
