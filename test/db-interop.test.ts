@@ -1,15 +1,16 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT, tempProject, type TempProject } from "./helpers/project.js";
+import { startFakeCloudflare } from "./helpers/fake-cloudflare/index.js";
+import { APP_WRANGLER_TOML, REPO_ROOT, tempProject, type TempProject } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
 
 /** wrangler 4.86 --local in the temp project, with no account variables. */
-function wrangler(p: TempProject, args: string[]): Promise<{ code: number; out: string }> {
+function wrangler(p: TempProject, args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(path.join(REPO_ROOT, "node_modules/.bin/wrangler"), args, {
       cwd: p.dir,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, WRANGLER_SEND_METRICS: "false", CI: "1" },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, WRANGLER_SEND_METRICS: "false", CI: "1", ...extraEnv },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
@@ -57,5 +58,35 @@ describe("wrangler interop (--local, same .wrangler/state)", () => {
     const rows = await wrangler(p, ["d1", "execute", "kanvas-db", "--local", "--json", "--command", "SELECT name FROM d1_migrations ORDER BY id"]);
     expect(rows.code, rows.out).toBe(0);
     expect(rows.out).toMatch(/0000_kanvas_schema.sql[\s\S]*0001_topic.sql[\s\S]*0002_tags.sql[\s\S]*0003_trigger.sql/);
+  });
+});
+
+describe("wrangler interop (--remote, against the fake Cloudflare API)", () => {
+  it("wrangler applies two; kanvas applies the rest; wrangler d1 migrations list --remote shows nothing pending", async () => {
+    const fake = await startFakeCloudflare();
+    try {
+      const db = fake.d1.createDatabase("kanvas-db");
+      const p = tempProject({
+        wrangler: APP_WRANGLER_TOML.replace('database_name = "kanvas-db"', `database_name = "kanvas-db"\ndatabase_id = "${db.uuid}"`),
+        files: { "migrations/0001_topic.sql": files["migrations/0001_topic.sql"] },
+      });
+      const wEnv = { CLOUDFLARE_API_TOKEN: fake.token, CLOUDFLARE_ACCOUNT_ID: fake.accountId, CLOUDFLARE_API_BASE_URL: fake.baseURL };
+      const w = await wrangler(p, ["d1", "migrations", "apply", "kanvas-db", "--remote"], wEnv);
+      expect(w.code, w.out).toBe(0);
+      for (const [rel, content] of Object.entries(files)) p.write(rel, content);
+      const env = { CLOUDFLARE_API_TOKEN: fake.token, CLOUDFLARE_ACCOUNT_ID: fake.accountId, CLOUDFLARE_BASE_URL: fake.baseURL };
+      const r = await runKanvas("db migrate --remote --json", { cwd: p.dir, env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).applied.map((a: { name: string }) => a.name)).toEqual(["0002_tags.sql", "0003_trigger.sql"]);
+      const st = await runKanvas("db migrate status --remote --check", { cwd: p.dir, env });
+      expect(st.code, st.stdout).toBe(0);
+      const list = await wrangler(p, ["d1", "migrations", "list", "kanvas-db", "--remote"], wEnv);
+      expect(list.code, list.out).toBe(0);
+      expect(list.out).toContain("No migrations to apply");
+      expect(fake.unmatched).toEqual([]);
+      expect(fake.schemaErrors).toEqual([]);
+    } finally {
+      await fake.close();
+    }
   });
 });
