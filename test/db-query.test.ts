@@ -71,6 +71,11 @@ describe("kanvas db migrate: bad input (one line, non-zero exit, nothing written
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/No migrations in migrations \(no \*\.sql files\)/);
 
+    const dup = tempProject({ files: { "migrations/0000_again.sql": "SELECT 1;" } });
+    r = await runKanvas("db migrate", { cwd: dup.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/0000_again.sql and 0000_kanvas_schema.sql in migrations have the same number 0; renumber one/);
+
     const latin1 = tempProject({ migrations: false });
     latin1.write("migrations/0001_ok.sql", "CREATE TABLE ok (x TEXT);");
     latin1.write("migrations/0002_latin1.sql", Buffer.from([0x49, 0x4e, 0x53, 0x45, 0x52, 0x54, 0x20, 0x27, 0xe9, 0x27, 0x3b]));

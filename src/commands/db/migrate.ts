@@ -55,12 +55,12 @@ export default defineCommand({
     const table = checkTableName(d1cfg.migrationsTable);
     const lockTimeoutMs = parseDuration(input.lockTimeout, "--lock-timeout", "smh");
     const displayDir = path.relative(ctx.io.cwd, d1cfg.migrationsDir) || ".";
-    const d1 = await ctx.d1();
+    if (input.forceUnlock) return unlock(ctx, await ctx.d1(), input.dryRun === true);
 
-    if (input.forceUnlock) return unlock(ctx, d1, input.dryRun === true);
-
+    // Bad files are refused before Miniflare starts or the API is called.
     const files = listMigrationFiles(d1cfg.migrationsDir, displayDir);
     requireSomeMigrations(files, displayDir);
+    const d1 = await ctx.d1();
     const warn = (line: string) => ctx.out.warn(line);
 
     let entries = buildStatus(files, await readState(d1, table));
