@@ -93,6 +93,24 @@ INSERT INTO room_participants (room_id, user_id) VALUES ('r1', 'u1'), ('r1', 'u2
     expect(missing.stderr).toMatch(/0002_more.sql was applied but its file is gone/);
   });
 
+  it("adopts checksums of migrations applied by someone else (wrangler's table only), even with nothing to apply", async () => {
+    const p = tempProject({ files: { "migrations/0001_topic.sql": "ALTER TABLE rooms ADD COLUMN topic TEXT;" } });
+    // What wrangler leaves behind: the schema, and its d1_migrations table with the names; no kanvas tables.
+    const schema = readFileSync(p.file("migrations/0000_kanvas_schema.sql"), "utf8") + ";\nALTER TABLE rooms ADD COLUMN topic TEXT;";
+    p.write("as-wrangler.sql", `${schema};
+CREATE TABLE IF NOT EXISTS d1_migrations(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL);
+INSERT INTO d1_migrations (name) VALUES ('0000_kanvas_schema.sql'), ('0001_topic.sql');`);
+    expect((await kanvas(p, "db query --file as-wrangler.sql")).code).toBe(0);
+    const st = await kanvas(p, "db migrate status --json");
+    expect(JSON.parse(st.stdout).migrations[1]).toMatchObject({ name: "0001_topic.sql", state: "applied", checksum_recorded: false });
+    const r = await kanvas(p, "db migrate");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("Nothing to do");
+    expect(await q(p, "SELECT name FROM kanvas_migrations ORDER BY name")).toEqual([{ name: "0000_kanvas_schema.sql" }, { name: "0001_topic.sql" }]);
+    writeFileSync(p.file("migrations/0001_topic.sql"), "ALTER TABLE rooms ADD COLUMN topic2 TEXT;");
+    expect((await kanvas(p, "db migrate")).code).toBe(5);
+  });
+
   it("refuses a pending file that sorts before an applied one unless --allow-out-of-order", async () => {
     const p = tempProject({ files: { "migrations/0005_late.sql": "CREATE TABLE late (x TEXT);" } });
     expect((await kanvas(p, "db migrate")).code).toBe(0);

@@ -76,7 +76,8 @@ export default defineCommand({
 
     const bookkeeping = bookkeepingFixes(table, entries, input.allowDrift === true);
     if (prepared.length === 0) {
-      if (bookkeeping.length) await d1.batch(bookkeeping);
+      // wrangler may have applied everything: the side table may not exist yet.
+      if (bookkeeping.length) await d1.batch([...ensureTablesStatements(table), ...bookkeeping]);
       const applied = entries.filter((e) => e.state !== "missing").length;
       ctx.out.result({ target: ctx.target, applied: [], pending: [], bookmark: null }, () =>
         ctx.out.println(`Nothing to do: all ${applied} migration(s) in ${displayDir} are applied.`),
