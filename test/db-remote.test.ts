@@ -109,7 +109,7 @@ describe("kanvas db migrate --remote (fake Cloudflare API)", () => {
   });
 
   it("two concurrent runs never both apply: the second waits for the lock", async () => {
-    const p = tempProject({ files: many(8) });
+    const p = tempProject({ files: many(12) });
     fake.faults.inject({ match: { method: "POST", path: /\/query$/ }, times: 80, delayMs: 400 });
     const a = spawnKanvas("db migrate --remote --json", { cwd: p.dir, env: env() });
     await a.waitFor("✔ 0000_kanvas_schema.sql");
@@ -118,7 +118,7 @@ describe("kanvas db migrate --remote (fake Cloudflare API)", () => {
     expect(ra.code, ra.stderr).toBe(0);
     expect(rb.code, rb.stderr).toBe(0);
     const applied = [...JSON.parse(ra.stdout).applied, ...JSON.parse(rb.stdout).applied].map((x: { name: string }) => x.name);
-    expect(applied.sort()).toEqual(["0000_kanvas_schema.sql", ...Object.keys(many(8)).map((k) => k.slice("migrations/".length))].sort());
+    expect(applied.sort()).toEqual(["0000_kanvas_schema.sql", ...Object.keys(many(12)).map((k) => k.slice("migrations/".length))].sort());
     expect(rb.stderr + ra.stderr).toContain("Waiting for the migration lock held by");
     expect(fake.d1.exec(db.uuid, "SELECT count(*) AS n FROM kanvas_migrations_lock")).toEqual([{ n: 0 }]);
   });
