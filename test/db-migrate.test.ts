@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { tempProject, type TempProject } from "./helpers/project.js";
+import { APP_WRANGLER_TOML, tempProject, type TempProject } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
 
 const kanvas = (p: TempProject, args: string, opts: { tty?: boolean; stdin?: string; env?: Record<string, string> } = {}) =>
@@ -109,6 +109,13 @@ INSERT INTO d1_migrations (name) VALUES ('0000_kanvas_schema.sql'), ('0001_topic
     expect(await q(p, "SELECT name FROM kanvas_migrations ORDER BY name")).toEqual([{ name: "0000_kanvas_schema.sql" }, { name: "0001_topic.sql" }]);
     writeFileSync(p.file("migrations/0001_topic.sql"), "ALTER TABLE rooms ADD COLUMN topic2 TEXT;");
     expect((await kanvas(p, "db migrate")).code).toBe(5);
+  });
+
+  it("uses the binding's migrations_table override (as wrangler does)", async () => {
+    const p = tempProject({ wrangler: APP_WRANGLER_TOML.replace('migrations_dir = "migrations"', 'migrations_dir = "migrations"\nmigrations_table = "schema_history"') });
+    expect((await kanvas(p, "db migrate")).code).toBe(0);
+    expect(await q(p, "SELECT name FROM schema_history")).toEqual([{ name: "0000_kanvas_schema.sql" }]);
+    expect(await q(p, "SELECT name FROM sqlite_master WHERE name = 'd1_migrations'")).toEqual([]);
   });
 
   it("refuses a pending file that sorts before an applied one unless --allow-out-of-order", async () => {
