@@ -3,6 +3,7 @@
 // {baseURL, token, accountId, namespaceId}, then answers each stdin line:
 //   "report" → {requests: {"PUT /bulk": n, …}, keys: <visible keys>} and clears the request log
 //   "reset"  → a fresh, empty namespace id
+//   "delay <ms>" → every later request is answered after <ms> (a stand-in for the round trip to Cloudflare)
 import readline from "node:readline";
 import { startFakeCloudflare } from "../../test/helpers/fake-cloudflare/index.js";
 
@@ -19,6 +20,11 @@ for await (const line of readline.createInterface({ input: process.stdin })) {
     }
     fake.requests.length = 0;
     console.log(JSON.stringify({ requests, keys: fake.kv.keys(ns).length, unmatched: fake.unmatched.splice(0) }));
+  } else if (line.startsWith("delay ")) {
+    fake.faults.clear();
+    const delayMs = Number(line.slice(6));
+    if (delayMs > 0) fake.faults.inject({ delayMs, times: Number.MAX_SAFE_INTEGER });
+    console.log(JSON.stringify({ delayMs }));
   } else if (line === "reset") {
     ns = fake.kv.createNamespace(`bench-${Date.now()}`).id;
     fake.requests.length = 0;
