@@ -92,25 +92,41 @@ function reference(keys: string[]): void {
 describe("images cleanup --remote (s3rver + fake D1)", () => {
   it("deletes 1000+ old objects in DeleteObjects batches, keeps referenced and new ones, logs and audits", async () => {
     const p = project();
-    const keys = await seed("uploads/big/", 1500, 1200);
+    const keys = await seed("uploads/big/", 1100, 1050);
     await seed("other/", 5, 5); // outside the prefix: never touched
-    reference([keys[0]!, keys[1]!, keys[2]!, keys[1400]!]); // 3 old + 1 new referenced
+    reference([keys[0]!, keys[1]!, keys[2]!, keys[1080]!]); // 3 old + 1 new referenced
     const before = front.count("DeleteObjects");
     const r = await runKanvas("images cleanup --older-than 30d --prefix uploads/big/ --remote --yes --json --log-file deleted.ndjson", { cwd: p.dir, env: p.env });
     expect(r.stderr).not.toMatch(/error/);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
-    expect(s).toMatchObject({ scanned: 1500, matched: 1200, referenced: 3, deleted: 1197, errors: 0, interrupted: false, dryRun: false });
-    expect(s.bytesFreed).toBe(keys.slice(3, 1200).reduce((n, k) => n + `bytes of ${k}`.length, 0));
-    expect(front.count("DeleteObjects") - before).toBe(2); // 1000 + 197
+    expect(s).toMatchObject({ scanned: 1100, matched: 1050, referenced: 3, deleted: 1047, errors: 0, interrupted: false, dryRun: false });
+    expect(s.bytesFreed).toBe(keys.slice(3, 1050).reduce((n, k) => n + `bytes of ${k}`.length, 0));
+    expect(front.count("DeleteObjects") - before).toBe(2); // 1000 + 47
     const left = await remaining("uploads/big/");
-    expect(left).toEqual([keys[0], keys[1], keys[2], ...keys.slice(1200)]);
+    expect(left).toEqual([keys[0], keys[1], keys[2], ...keys.slice(1050)]);
     expect(await remaining("other/")).toHaveLength(5);
     const logged = readFileSync(p.file("deleted.ndjson"), "utf8").trim().split("\n").map((l) => JSON.parse(l).key);
-    expect(logged.sort()).toEqual(keys.slice(3, 1200));
+    expect(logged.sort()).toEqual(keys.slice(3, 1050));
     const audit = readFileSync(p.file("audit.ndjson"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ command: "images cleanup", target: "remote", outcome: "ok", counts: { scanned: 1500, deleted: 1197, referenced: 3 }, details: { bucket: "kanvas-images", prefix: "uploads/big/", olderThan: "30d" } });
+    expect(audit[0]).toMatchObject({ command: "images cleanup", target: "remote", outcome: "ok", counts: { scanned: 1100, deleted: 1047, referenced: 3 }, details: { bucket: "kanvas-images", prefix: "uploads/big/", olderThan: "30d" } });
+  });
+
+  it("lists user folders in parallel and still sees every object (keys directly under the prefix too)", async () => {
+    const p = project();
+    const all: string[] = [];
+    for (let u = 0; u < 6; u++) all.push(...(await seed(`uploads/multi/u${u}/`, 30, 20)));
+    const loose = await seed("uploads/multi/loose-", 3, 2); // no folder: found by the delimiter listing itself
+    const lists = front.count("ListObjectsV2");
+    const r = await runKanvas("images cleanup --older-than 30d --prefix uploads/multi/ --remote --yes --json --log-file d.ndjson", { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ scanned: 183, matched: 122, deleted: 122, errors: 0 });
+    expect(front.count("ListObjectsV2") - lists).toBe(1 + 6);
+    const logged = readFileSync(p.file("d.ndjson"), "utf8").trim().split("\n").map((l) => JSON.parse(l).key).sort();
+    const expected = [...Array.from({ length: 6 }, (_, u) => all.slice(u * 30, u * 30 + 20)).flat(), ...loose.slice(0, 2)].sort();
+    expect(logged).toEqual(expected);
+    expect((await remaining("uploads/multi/")).length).toBe(61);
   });
 
   it("--dry-run lists what would go and deletes nothing", async () => {

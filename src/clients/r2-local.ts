@@ -104,6 +104,19 @@ export function createLocalR2(deps: ClientDeps & { mf: Miniflare }): R2Client {
       } while (cursor);
     },
 
+    async *listShallow(prefix) {
+      const b = await bucket();
+      let cursor: string | undefined;
+      do {
+        const page = await call("ListObjects", () => b.list({ prefix, cursor, limit: 1000, delimiter: "/" }));
+        yield {
+          objects: page.objects.map((o) => ({ key: o.key, size: o.size, lastModified: o.uploaded, etag: o.etag })),
+          prefixes: page.delimitedPrefixes,
+        };
+        cursor = page.truncated ? page.cursor : undefined;
+      } while (cursor);
+    },
+
     async deleteKeys(keys) {
       if (keys.length === 0) return { deleted: [], errors: [] };
       const b = await bucket();

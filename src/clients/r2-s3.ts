@@ -232,6 +232,23 @@ export function createS3R2(deps: ClientDeps & { fetch?: typeof fetch }): R2Clien
       } while (token);
     },
 
+    async *listShallow(prefix) {
+      let token: string | undefined;
+      do {
+        const page = await call(
+          "ListObjectsV2",
+          `list ${bucket}${prefix ? `/${prefix}` : ""}`,
+          () => client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, Delimiter: "/", ContinuationToken: token, MaxKeys: 1000 })),
+          true,
+        );
+        yield {
+          objects: (page.Contents ?? []).map((o) => ({ key: o.Key!, size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0), etag: unquote(o.ETag) })),
+          prefixes: (page.CommonPrefixes ?? []).map((p) => p.Prefix!).filter(Boolean),
+        };
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    },
+
     async deleteKeys(keys) {
       if (keys.length === 0) return { deleted: [], errors: [] };
       const res = await call(

@@ -4,14 +4,24 @@ import { UsageError } from "../errors.js";
 /** D1 binds at most 100 parameters per statement. */
 export const D1_MAX_PARAMS = 100;
 
-/** The keys among `keys` that a row in D1 `assets.r2_key` references. */
+/** Reference-check queries in flight: a page of 1000 candidates is 10 queries. */
+const QUERY_CONCURRENCY = 4;
+
+/** The keys among `keys` that a row in D1 `assets.r2_key` references (read-only, so run a few at once). */
 export async function referencedKeys(d1: D1Client, keys: string[]): Promise<Set<string>> {
   const found = new Set<string>();
-  for (let i = 0; i < keys.length; i += D1_MAX_PARAMS) {
-    const chunk = keys.slice(i, i + D1_MAX_PARAMS);
-    const res = await guard(() => d1.query<{ r2_key: string }>(`SELECT r2_key FROM assets WHERE r2_key IN (${chunk.map(() => "?").join(", ")})`, chunk));
-    for (const row of res.results) found.add(row.r2_key);
-  }
+  const chunks: string[][] = [];
+  for (let i = 0; i < keys.length; i += D1_MAX_PARAMS) chunks.push(keys.slice(i, i + D1_MAX_PARAMS));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(QUERY_CONCURRENCY, chunks.length) }, async () => {
+      while (next < chunks.length) {
+        const chunk = chunks[next++]!;
+        const res = await guard(() => d1.query<{ r2_key: string }>(`SELECT r2_key FROM assets WHERE r2_key IN (${chunk.map(() => "?").join(", ")})`, chunk));
+        for (const row of res.results) found.add(row.r2_key);
+      }
+    }),
+  );
   return found;
 }
 

@@ -9,6 +9,8 @@ import { formatDuration, parseDuration } from "../../duration.js";
 import { ExitCode, InterruptedError, UsageError } from "../../errors.js";
 import { BatchDeleter, type Doomed } from "../../images/batch-deleter.js";
 import { formatBytes } from "../../images/parts.js";
+import { listParallel } from "../../images/parallel-list.js";
+import { prefetch } from "../../images/prefetch.js";
 import { deleteAssetRows, referencedKeys } from "../../images/references.js";
 import { defineCommand } from "../define.js";
 
@@ -203,7 +205,7 @@ async function* planPages(
   summary: Summary,
   signal: AbortSignal,
 ): AsyncGenerator<PagePlan> {
-  for await (const page of r2.list({ prefix: opts.prefix })) {
+  for await (const page of prefetch(listParallel(r2, opts.prefix))) {
     summary.scanned += page.length;
     const old = page.filter((o: R2ObjectInfo) => o.lastModified.getTime() < opts.cutoff);
     summary.matched += old.length;
