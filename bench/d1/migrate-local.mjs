@@ -55,10 +55,11 @@ for (let i = 0; i < runs; i++) {
 }
 rmSync(dir, { recursive: true, force: true });
 
+const load = os.loadavg()[0].toFixed(1);
 const k = median(times.get(cases[0].name));
 const w = median(times.get(cases[1].name));
 const lines = [
-  `${count} migrations (3 statements each) applied to an empty local database, ${runs} interleaved runs each, median wall time (process start to exit), ${os.cpus().length} cores, Node ${process.version}.`,
+  `${count} migrations (3 statements each) applied to an empty local database, ${runs} interleaved runs each, median wall time (process start to exit), ${os.cpus().length} cores, Node ${process.version}, 1-min load average at the end ${load} (the machine is shared: compare the ratio, not the absolute times).`,
   "",
   "| command | median | runs (ms) |",
   "| --- | ---: | --- |",
