@@ -130,6 +130,9 @@ describe("remote bad input", () => {
     const r = await remote(p, "db migrate --remote");
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/does not exist in account .*check database_id/);
+    const rq = await remote(p, "db query \"SELECT 1\" --remote");
+    expect(rq.code).toBe(4);
+    expect(rq.stderr).toMatch(/does not exist in account/);
 
     const q = tempProject({ wrangler: APP_WRANGLER_TOML.replace('database_name = "kanvas-db"', 'database_name = "kanvas"') });
     const r2 = await remote(q, "db migrate status --remote");
