@@ -110,6 +110,48 @@ describe("images upload --remote (s3rver)", () => {
     expect([meta.width, meta.height]).toEqual([20, 27]);
   });
 
+  it("a 503 on a part is retried by the one retry policy; the upload completes", async () => {
+    const p = tempProject();
+    const { startS3Faults } = await import("./helpers/s3-faults.js");
+    const front = await startS3Faults(s3.endpoint);
+    try {
+      const data = Buffer.alloc(6 * 1024 * 1024, 9);
+      const file = p.write("six.bin", data);
+      front.failNext("UploadPart", 503, { code: "ServiceUnavailable", times: 1 });
+      const r = await runKanvas(["images", "upload", file, "--key", "retry/six.bin", "--multipart-threshold", "5MiB", "--remote", "--verbose"], {
+        cwd: p.dir,
+        env: { ...remoteEnv(), R2_ENDPOINT: front.endpoint, KANVAS_RETRY_BASE_MS: "1" },
+      });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/r2 UploadPart: 1 call\(s\), 2 attempt\(s\)/);
+      expect(sha(await readObject("retry/six.bin"))).toBe(sha(data));
+      expect(front.uploads.size).toBe(0);
+    } finally {
+      await front.close();
+    }
+  });
+
+  it("a part that fails for good aborts the multipart upload: no parts left, no object, one-line error", async () => {
+    const p = tempProject();
+    const { startS3Faults } = await import("./helpers/s3-faults.js");
+    const front = await startS3Faults(s3.endpoint);
+    try {
+      const file = p.write("six.bin", Buffer.alloc(6 * 1024 * 1024, 1));
+      front.failNext("UploadPart", 403, { code: "AccessDenied", times: 10 });
+      const r = await runKanvas(["images", "upload", file, "--key", "failed/six.bin", "--multipart-threshold", "5MiB", "--remote"], {
+        cwd: p.dir,
+        env: { ...remoteEnv(), R2_ENDPOINT: front.endpoint },
+      });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/^error: upload part 1 of failed\/six\.bin: R2 refused the credentials \(AccessDenied\)\./m);
+      expect(front.count("AbortMultipartUpload")).toBe(1);
+      expect(front.uploads.size).toBe(0);
+      await expect(readObject("failed/six.bin")).rejects.toMatchObject({ name: "NoSuchKey" });
+    } finally {
+      await front.close();
+    }
+  });
+
   it("no credentials for --remote: names the variables, uploads nothing", async () => {
     const p = tempProject();
     const r = await runKanvas(["images", "upload", path.join(FIX, "gps.jpg"), "--key", "x.jpg", "--remote"], { cwd: p.dir, env: { CLOUDFLARE_ACCOUNT_ID: ACCOUNT } });
