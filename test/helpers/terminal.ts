@@ -17,7 +17,8 @@ export function runInTerminal(
   opts: { cwd: string; env?: Record<string, string | undefined>; answers?: Array<{ when: string | RegExp; type: string }>; timeoutMs?: number },
 ): Promise<TerminalRun> {
   const quoted = [process.execPath, path.join(REPO_ROOT, "bin/kanvas"), ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
-  const child = spawn("script", ["-qefc", quoted, "/dev/null"], {
+  // A new pty has no size; clack would wrap every character onto its own line.
+  const child = spawn("script", ["-qefc", `stty cols 120 rows 40 2>/dev/null; exec ${quoted}`, "/dev/null"], {
     cwd: opts.cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: "xterm", ...opts.env },
     stdio: ["pipe", "pipe", "pipe"],
