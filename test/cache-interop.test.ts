@@ -19,7 +19,7 @@ async function wrangler(cwd: string, args: string[]) {
   return stdout;
 }
 
-describe("cache --local shares wrangler's KV state", () => {
+describe("cache --local shares wrangler's KV state", { timeout: 120_000 }, () => {
   it("wrangler kv key get --local reads what kanvas wrote, and kanvas reads what wrangler wrote", async () => {
     const p = tempProject();
     const key = "rooms:registry/ü 100%";

@@ -11,7 +11,7 @@ const T = (H + 1) * HOUR - 2_000;
 const withLimits = (json: string | null) =>
   APP_WRANGLER_TOML.replace(/KANVAS_RATE_LIMITS = .*\n/, json === null ? "" : `KANVAS_RATE_LIMITS = '${json}'\n`);
 
-describe("cache ratelimit --local", () => {
+describe("cache ratelimit --local", { timeout: 120_000 }, () => {
   it("hit counts like the app, refuses past the limit (exit 6), and starts afresh in the next hour", async () => {
     const p = tempProject({ wrangler: withLimits('{"draw": 3, "upload": 60}'), migrations: false });
     const at = (now: number) => ({ cwd: p.dir, deps: { now: () => now } });
