@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { tempProject } from "./helpers/project.js";
-import { runKanvas } from "./helpers/run-kanvas.js";
+import { runKanvas, spawnKanvas } from "./helpers/run-kanvas.js";
 
 /** Keys KV accepts that tools often mangle: each must come back byte for byte. */
 const AWKWARD_KEYS = ["with space", "100%", "a#b", "what?x=1", "ünïcødé/日本", "a/b/c", "...", "rate_limit:u1:draw:495000", " lead", "x".repeat(512)];
@@ -128,5 +128,15 @@ describe("cache get/put/list/delete --local (Miniflare)", { timeout: 120_000 }, 
     expect(r.stderr).toContain("Interrupted");
     const list = await runKanvas("cache list --json", { cwd: p.dir });
     expect(JSON.parse(list.stdout).length).toBeLessThan(20_000);
+  });
+
+  it("pipes binary values through the real bin/kanvas (stdin in, --raw out)", async () => {
+    const p = tempProject();
+    const bytes = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37) % 256));
+    const put = await spawnKanvas("cache put image:1 --metadata {\"type\":\"png\"}", { cwd: p.dir, stdin: bytes }).done;
+    expect(put.code, put.stderr).toBe(0);
+    const get = await spawnKanvas("cache get image:1 --raw", { cwd: p.dir }).done;
+    expect(get.code, get.stderr).toBe(0);
+    expect(get.stdoutBytes.equals(bytes)).toBe(true);
   });
 });

@@ -128,4 +128,25 @@ describe("cache --remote (REST API through the cloudflare SDK, against the fake)
     expect(count("POST", /\/bulk\/delete$/)).toBe(2);
     expect(fake.kv.keys(nsId)).toEqual(["keep"]);
   });
+
+  it("retries a bulk write after 429 (Retry-After) and 503 without losing or repeating pairs", async () => {
+    const p = project();
+    // Keys end in "x": the fake cannot clear bulk failures injected by earlier tests (keys ending in "7").
+    p.write("pairs.json", JSON.stringify(Array.from({ length: 15_000 }, (_, i) => ({ key: `r:${i}x`, value: String(i) }))));
+    fake.faults.inject({ status: 429, retryAfter: "1", match: { method: "PUT", path: /\/bulk$/ } });
+    fake.faults.inject({ status: 503, match: { method: "PUT", path: /\/bulk$/ } });
+    const r = await kanvas("cache put --bulk pairs.json --json --verbose", p);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ written: 15_000, failed: [], requests: 2 });
+    expect(fake.requests.filter((q) => q.method === "PUT" && q.path.endsWith("/bulk")).map((q) => q.status).sort()).toEqual([200, 200, 429, 503]);
+    expect(r.stderr).toMatch(/retry: kv bulk put attempt 1 failed \(HTTP 429\); next in 1000 ms/);
+    expect(fake.kv.keys(nsId)).toHaveLength(15_000);
+  });
+
+  it("is checked by kanvas doctor --remote", async () => {
+    const p = tempProject({ wrangler: `name = "kanvas"\n\n[[kv_namespaces]]\nbinding = "KANVAS_CACHE"\nid = "${nsId}"\n`, migrations: false });
+    const r = await kanvas("doctor --json", p);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).checks).toContainEqual(expect.objectContaining({ name: "KV KANVAS_CACHE", ok: true }));
+  });
 });
