@@ -67,6 +67,14 @@ describe("images upload --remote (s3rver)", () => {
     expect(sha(await readObject("archive/big.bin"))).toBe(sha(data));
   });
 
+  it("uploads an empty file", async () => {
+    const p = tempProject();
+    const r = await runKanvas(["images", "upload", p.write("empty.txt", ""), "--key", "misc/empty.txt", "--remote", "--json"], { cwd: p.dir, env: remoteEnv() });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)[0]).toMatchObject({ key: "misc/empty.txt", size: 0, contentType: "text/plain; charset=utf-8" });
+    expect((await readObject("misc/empty.txt")).length).toBe(0);
+  });
+
   it("uploads a folder with bounded concurrency, one plain line per file off a terminal", async () => {
     const p = tempProject();
     for (let i = 0; i < 7; i++) p.write(`batch/img-${i}.png`, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(100 + i)]));

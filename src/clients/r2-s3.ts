@@ -85,7 +85,9 @@ export function createS3R2(deps: ClientDeps & { fetch?: typeof fetch }): R2Clien
         done(null, chunk);
       },
     });
-    const source = end > start ? createReadStream(path, { start, end: end - 1, highWaterMark: 1024 * 1024 }) : createReadStream(path, { start: 0, end: -1 });
+    // An empty file has no byte range to read: the body is simply empty.
+    if (end <= start) return new Uint8Array(0);
+    const source = createReadStream(path, { start, end: end - 1, highWaterMark: 1024 * 1024 });
     pipeline(source, counter).catch((error: unknown) => counter.destroy(error as Error));
     return counter;
   };
