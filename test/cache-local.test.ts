@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { tempProject } from "./helpers/project.js";
 import { runKanvas, spawnKanvas } from "./helpers/run-kanvas.js";
+import { runInTerminal } from "./helpers/terminal.js";
 
 /** Keys KV accepts that tools often mangle: each must come back byte for byte. */
 const AWKWARD_KEYS = ["with space", "100%", "a#b", "what?x=1", "ünïcødé/日本", "a/b/c", "...", "rate_limit:u1:draw:495000", " lead", "x".repeat(512)];
@@ -138,5 +139,17 @@ describe("cache get/put/list/delete --local (Miniflare)", { timeout: 120_000 }, 
     const get = await spawnKanvas("cache get image:1 --raw", { cwd: p.dir }).done;
     expect(get.code, get.stderr).toBe(0);
     expect(get.stdoutBytes.equals(bytes)).toBe(true);
+  });
+
+  it("asks at a terminal: no keeps the keys, yes deletes them", async () => {
+    const p = tempProject();
+    expect((await runKanvas("cache put s:1 v", { cwd: p.dir })).code).toBe(0);
+    const no = await runInTerminal(["cache", "delete", "--prefix", "s:"], { cwd: p.dir, answers: [{ when: 'Delete 1 key(s) with prefix "s:"', type: "n" }] });
+    expect(no.code, no.screen).toBe(2);
+    expect(no.screen).toContain("nothing was deleted");
+    expect((await runKanvas("cache get s:1", { cwd: p.dir })).code).toBe(0);
+    const yes = await runInTerminal(["cache", "delete", "--prefix", "s:"], { cwd: p.dir, answers: [{ when: 'Delete 1 key(s) with prefix "s:"', type: "y" }] });
+    expect(yes.code, yes.screen).toBe(0);
+    expect((await runKanvas("cache get s:1", { cwd: p.dir })).code).toBe(4);
   });
 });
