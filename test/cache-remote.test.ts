@@ -84,6 +84,7 @@ describe("cache --remote (REST API through the cloudflare SDK, against the fake)
     const p = project();
     const pairs = Array.from({ length: 25_000 }, (_, i) => ({ key: `bulk:${i}`, value: `v${i}`, ...(i % 2 ? { ttl: 3600 } : { metadata: { i } }) }));
     pairs.push({ key: "bin", value: Buffer.from([0, 255]).toString("base64"), base64: true } as never);
+    pairs.push({ key: "bulk:0", value: "last wins", metadata: { i: -1 } }); // repeated: 25,001 unique keys
     p.write("pairs.json", JSON.stringify(pairs));
     fake.kv.failBulkKeys((k) => k.endsWith("7"), 1);
     const r = await kanvas("cache put --bulk pairs.json --json", p);
@@ -91,7 +92,8 @@ describe("cache --remote (REST API through the cloudflare SDK, against the fake)
     expect(JSON.parse(r.stdout)).toMatchObject({ written: 25_001, failed: [], requests: 4 });
     expect(count("PUT", /\/bulk$/)).toBe(4); // 3 chunks + 1 retry of the 2,500 unsuccessful keys
     expect(fake.kv.keys(nsId)).toHaveLength(25_001);
-    expect(fake.kv.get(nsId, "bulk:0")!.metadata).toEqual({ i: 0 });
+    expect(fake.kv.get(nsId, "bulk:0")!.metadata).toEqual({ i: -1 });
+    expect(new TextDecoder().decode(fake.kv.get(nsId, "bulk:0")!.value)).toBe("last wins");
     expect(Buffer.from(fake.kv.get(nsId, "bin")!.value)).toEqual(Buffer.from([0, 255]));
   });
 

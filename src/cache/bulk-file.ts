@@ -48,7 +48,13 @@ export async function readBulkFile(file: string, nowMs: number, label = "--bulk"
     );
   }
   if (!pairs.length) throw new UsageError(`${label}: the array is empty; nothing to write.`, "bad_bulk_file");
-  return pairs;
+  // A repeated key: the last one wins, as it would written in order (chunks in flight have no order).
+  const byKey = new Map<string, KvBulkPair>();
+  for (const p of pairs) {
+    byKey.delete(p.key);
+    byKey.set(p.key, p);
+  }
+  return [...byKey.values()];
 }
 
 function checkItem(item: unknown, nowMs: number): KvBulkPair {
