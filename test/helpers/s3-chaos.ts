@@ -23,7 +23,7 @@ export interface ChaosFault {
 export interface S3Chaos {
   endpoint: string;
   /** "PutObject", "UploadPart", … and what was done to it */
-  log: Array<{ op: string; fault?: ChaosKind }>;
+  log: Array<{ op: string; url: string; fault?: ChaosKind }>;
   inject(f: ChaosFault): void;
   randomly(opts: { rate: number; seed: number; kinds: ChaosKind[]; slowMs?: number; op?: RegExp }): void;
   clear(): void;
@@ -75,7 +75,7 @@ export async function startS3Chaos(upstream: string): Promise<S3Chaos> {
     const url = new URL(req.url ?? "/", "http://chaos");
     const op = s3Operation(req.method ?? "GET", url);
     const fault = pick(op);
-    log.push({ op, fault: fault?.kind });
+    log.push({ op, url: req.url ?? "/", fault: fault?.kind });
     if (fault?.kind === "slow") await new Promise((r) => setTimeout(r, fault.delayMs ?? 300));
     if (fault?.kind === "drop") {
       req.resume();
