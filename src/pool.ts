@@ -1,3 +1,5 @@
+import { InterruptedError } from "./errors.js";
+
 /**
  * Runs `fn` over `items` with at most `concurrency` in flight. Stops starting new items once one
  * fails or `signal` aborts, waits for those in flight, then rethrows the first failure.
@@ -27,5 +29,12 @@ export async function runPool<T, R>(
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
   if (failure) throw failure.error;
+  return results;
+}
+
+/** `runPool`, but an abort is an error: InterruptedError once the items in flight have finished. */
+export async function mapPool<T, R>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<R>, signal?: AbortSignal): Promise<R[]> {
+  const results = await runPool(items, concurrency, fn, { signal });
+  if (signal?.aborted) throw new InterruptedError();
   return results;
 }

@@ -1,5 +1,5 @@
 import type { Miniflare } from "miniflare";
-import { mapPool } from "../cache/pool.js";
+import { mapPool } from "../pool.js";
 import { requireKv } from "../config/require.js";
 import type { ClientDeps } from "../context.js";
 import { CloudflareServiceError, InterruptedError } from "../errors.js";

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { KV_LIMITS } from "../cache/limits.js";
 import { chunkPairs } from "../cache/chunks.js";
-import { mapPool } from "../cache/pool.js";
+import { mapPool } from "../pool.js";
 import { requireKv } from "../config/require.js";
 import type { ClientDeps } from "../context.js";
 import { CloudflareServiceError, ConfigError } from "../errors.js";

@@ -12,7 +12,7 @@ import { appKey, validateKey, validateUserId, withExtension } from "../../images
 import { buildMetadata, parseMetadataPairs } from "../../images/metadata.js";
 import type { ImageProbe, OutputFormat } from "../../images/optimize.js";
 import { choosePartSize, formatBytes, MAX_SINGLE_PUT, MiB, parseSize } from "../../images/parts.js";
-import { runPool } from "../../images/pool.js";
+import { runPool } from "../../pool.js";
 import { UploadProgress } from "../../images/progress.js";
 import { printWithUrls } from "../../images/print-urls.js";
 import { insertAsset, newAssetId } from "../../images/record.js";
