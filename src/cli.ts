@@ -1,3 +1,4 @@
+import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import type { CommandDefinition } from "./commands/define.js";
 import { COMMON_OPTIONS, FRAGMENTS, type GlobalOptions } from "./commands/shared-options.js";
@@ -134,7 +135,7 @@ async function runLeaf(
       if (options.verbose) ctx.monitor.printSummary();
       if (options.metricsFile) {
         try {
-          ctx.monitor.writeMetrics(options.metricsFile);
+          ctx.monitor.writeMetrics(path.resolve(io.cwd, options.metricsFile));
         } catch (error) {
           out.warn(`--metrics-file ${options.metricsFile}: could not write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
         }

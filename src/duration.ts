@@ -13,8 +13,15 @@ export function parseDuration(text: string, flag: string, allowed = "smhdw"): nu
     const forms = [...allowed].map((u) => ({ s: "90s", m: "90m", h: "12h", d: "30d", w: "2w" })[u]).join(", ");
     throw new UsageError(`${flag} ${JSON.stringify(text)}: not a duration. Use a whole number and a unit, e.g. ${forms}.`, "bad_duration");
   }
-  return Number(m[1]) * UNITS[unit]!;
+  const ms = Number(m[1]) * UNITS[unit]!;
+  // Beyond this, dates stop being representable ("Invalid time value"); no real age or TTL is that long.
+  if (ms > MAX_DURATION_MS) {
+    throw new UsageError(`${flag} ${JSON.stringify(text)}: too long; the longest duration kanvas takes is 100 years (36500d).`, "bad_duration");
+  }
+  return ms;
 }
+
+const MAX_DURATION_MS = 36_500 * UNITS.d!;
 
 /** 5400000 → "1h 30m", for messages. */
 export function formatDuration(ms: number): string {

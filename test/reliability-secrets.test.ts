@@ -152,10 +152,8 @@ describe("secrets never leak (--verbose, --json, --metrics-file, audit, state fi
     for (const line of r.stderr.split("\n").filter((l) => /authorization|bearer/i.test(l))) expect(line).toMatch(/redacted|\*\*\*/i);
   });
 
-  // BUG (reported, minor): src/cli.ts writes a relative --metrics-file against process.cwd() instead of the
-  // cwd main() was given (io.cwd), unlike --config, --log-file and KANVAS_AUDIT_LOG. bin/kanvas is unaffected
-  // (the two are equal there); any in-process caller (the test harness, an embedding script) writes elsewhere.
-  it.fails("a relative --metrics-file lands in the command's cwd", async () => {
+  // A relative --metrics-file is resolved against the cwd main() was given (io.cwd), like --config and --log-file.
+  it("a relative --metrics-file lands in the command's cwd", async () => {
     p = rigProject(rig, { migrations: false });
     const name = `metrics-${process.pid}-relative.ndjson`;
     try {
