@@ -54,7 +54,7 @@ export function mapApiError(service: Service, error: unknown, what: string): unk
   }
   if (error instanceof APIError) {
     const first = error.errors?.[0] as { code?: number; message?: string } | undefined;
-    const detail = first?.message ?? error.message;
+    const detail = first?.message ?? firstLine(error.message);
     const code = first?.code;
     const status = error.status;
     if (status === 401 || (status === 403 && code === 10000)) {
@@ -63,7 +63,7 @@ export function mapApiError(service: Service, error: unknown, what: string): unk
         { cause: error },
       );
     }
-    return new CloudflareServiceError(`${what}: ${detail}${code ? ` [code ${code}]` : ""}`, {
+    return new CloudflareServiceError(describeApiFailure(what, status, detail, code), {
       service,
       status,
       cfCode: code,
@@ -72,6 +72,26 @@ export function mapApiError(service: Service, error: unknown, what: string): unk
     });
   }
   return error;
+}
+
+/**
+ * One line: D1's or KV's own message where there is one. Server errors and rate limits say that a
+ * retry later may work; an edge error page (HTML) is never pasted into the line.
+ */
+function describeApiFailure(what: string, status: number | undefined, detail: string, code: number | undefined): string {
+  const codeText = code ? ` [code ${code}]` : "";
+  const readable = /<\/?[a-z!][^>]*>/i.test(detail) ? "" : detail;
+  if (status === 429) {
+    return `${what}: rate limited by Cloudflare (HTTP 429${codeText}); the API allows 1200 requests per 5 minutes per token. Retry in a few minutes.`;
+  }
+  if (status !== undefined && status >= 500) {
+    return `${what}: Cloudflare answered HTTP ${status}${readable ? ` (${readable})` : ""}${codeText}. This is usually temporary; retry shortly.`;
+  }
+  return `${what}: ${readable || `HTTP ${status ?? "error"}`}${codeText}`;
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0]?.trim() ?? "";
 }
 
 export function apiRetryAfter(error: unknown): number | undefined {

@@ -2,7 +2,7 @@ import { requireD1 } from "../config/require.js";
 import type { ClientDeps } from "../context.js";
 import { CloudflareServiceError, NotFoundError } from "../errors.js";
 import { apiRetryAfter, mapApiError, type ApiAccess } from "./cloudflare-api.js";
-import type { D1Client, D1Result, D1Statement } from "./d1.js";
+import type { D1Client, D1Result, D1Statement, QueryOptions } from "./d1.js";
 import { resolveDatabaseId } from "./d1-database-id.js";
 import { importSql } from "./d1-import.js";
 import { isReadOnly } from "../migrate/classify.js";
@@ -64,9 +64,9 @@ export function createRemoteD1(deps: ClientDeps & { api: ApiAccess; fetch?: type
       await call("database.get", true, (dbId) => api.sdk.d1.database.get(dbId, { account_id: api.accountId }, opts));
       return `${d1.databaseName ?? d1.binding} (${id})`;
     },
-    async query<T>(sql: string, params: unknown[] = []) {
-      // A read may be sent again after a dropped connection; a write never blindly.
-      const [r] = await run([{ sql, params }], isReadOnly(sql));
+    async query<T>(sql: string, params: unknown[] = [], queryOpts: QueryOptions = {}) {
+      // A read may be sent again after a dropped connection; a write only when the caller says it is safe.
+      const [r] = await run([{ sql, params }], queryOpts.idempotent ?? isReadOnly(sql));
       return r as unknown as D1Result<T>;
     },
     async batch(statements) {

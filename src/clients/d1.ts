@@ -20,13 +20,18 @@ export interface D1Statement {
   params?: unknown[];
 }
 
+export interface QueryOptions {
+  /** A write that is safe to send twice (e.g. a DELETE of our own lock row): retried like a read. */
+  idempotent?: boolean;
+}
+
 /** D1, local (Miniflare) or remote (REST API). Extended by the D1 commands. */
 export interface D1Client {
   readonly target: TargetKind;
   /** Confirms the database exists and answers; returns a one-line description (name and id). */
   check(): Promise<string>;
   /** One statement with `?` parameters bound (never spliced). */
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<D1Result<T>>;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<D1Result<T>>;
   /** Statements applied as one unit (a transaction): all or nothing; results in order. */
   batch(statements: D1Statement[]): Promise<D1Result[]>;
   /** Remote only: the current Time Travel bookmark. */

@@ -118,7 +118,9 @@ export function createS3R2(deps: ClientDeps & { fetch?: typeof fetch }): R2Clien
       "CreateMultipartUpload",
       `start multipart upload of ${key}`,
       () => client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: opts.contentType, Metadata: opts.metadata })),
-      false,
+      // Retried like the parts: at worst a lost answer leaves an empty upload that R2 expires after
+      // 7 days (and `cleanup --incomplete-uploads` aborts); failing a 1 GiB upload on one 503 is worse.
+      true,
     );
     const uploadId = created.UploadId!;
     const ranges = partRanges(size, opts.partSize!);

@@ -42,7 +42,9 @@ export function refreshStatement(holder: string, expiresAt: number): D1Statement
 }
 
 export async function releaseLock(d1: D1Client, holder: string): Promise<void> {
-  await d1.query(`DELETE FROM ${LOCK_TABLE} WHERE id = 1 AND holder = ?`, [holder]);
+  // Deleting our own row twice is harmless, so a transient failure here is retried: a lock left
+  // behind would make the next deploy wait for it to expire.
+  await d1.query(`DELETE FROM ${LOCK_TABLE} WHERE id = 1 AND holder = ?`, [holder], { idempotent: true });
 }
 
 /** --force-unlock: removes whoever's lock is there; returns the row it removed. */
