@@ -35,7 +35,7 @@ function assertClean(text: string, where: string): void {
 }
 
 async function kanvas(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
-  // Absolute: a relative --metrics-file is resolved against process.cwd(), not the CLI's cwd (bug reported; see below).
+  // Absolute, so every run appends to the one file the assertions read.
   const r = await runKanvas([...args, "--verbose", "--metrics-file", p.file("metrics.ndjson")], { cwd: p.dir, env: { ...p.env, ...env } });
   runs++;
   assertClean(r.stdout, `stdout of kanvas ${args.join(" ")}`);
