@@ -62,7 +62,6 @@ describe("audit: remote destructive commands", () => {
     p = rigProject(rig);
     const bookmark = rig.cf.d1.currentBookmark(p.dbId);
     expect((await runKanvas(["db", "migrate", "--remote"], { cwd: p.dir, env: p.env })).code).toBe(0);
-    // counts: see the it.fails below
     const ok = await audited(p, ["db", "restore", "--bookmark", bookmark, "--remote", "--yes"], { command: "db restore", target: "remote", outcome: "ok", code: 0, noCounts: true });
     expect(JSON.stringify(ok)).toContain(bookmark);
     await audited(p, ["db", "restore", "--bookmark", "00000000-00000000-00000000-00000000000000000000000000000000", "--remote", "--yes"], {
@@ -73,9 +72,7 @@ describe("audit: remote destructive commands", () => {
     });
   });
 
-  // BUG (reported, minor): the `db restore` audit line has no `counts` (every other destructive command's
-  // line has one; the issue's line is "time, user, target, command, counts, outcome").
-  it.fails("db restore's audit line carries counts like the others", async () => {
+  it("db restore's audit line carries counts like the others", async () => {
     p = rigProject(rig);
     const bookmark = rig.cf.d1.currentBookmark(p.dbId);
     await audited(p, ["db", "restore", "--bookmark", bookmark, "--remote", "--yes"], { command: "db restore", target: "remote", outcome: "ok", code: 0 });
@@ -119,10 +116,7 @@ describe("audit: remote destructive commands", () => {
     }
   });
 
-  // BUG (reported): `kanvas cache ratelimit reset u9 --remote --yes` that fails (here: KV list answers 500)
-  // exits 1 with one clear line but appends no audit line, while a failing `cache delete`, `images cleanup`,
-  // `db migrate` and `db restore` each append one with outcome "error".
-  it.fails("a failed cache ratelimit reset appends one line with outcome error", async () => {
+  it("a failed cache ratelimit reset appends one line with outcome error", async () => {
     p = rigProject(rig, { migrations: false });
     rig.cf.kv.put(p.nsId, `rate_limit:u9:draw:${Math.floor(Date.now() / 3_600_000)}`, "5");
     rig.cf.faults.inject({ times: 100, status: 500 });

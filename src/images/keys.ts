@@ -27,6 +27,10 @@ export function validateKey(key: string, from: string): string {
   }
   if (key.length === 0) throw new UsageError(`${from}: the object key is empty. Give a non-empty --key.`, "bad_key");
   if (key.startsWith("/")) throw new UsageError(`${from}: the object key ${JSON.stringify(key)} starts with "/". Drop the leading slash.`, "bad_key");
+  // URL normalization (fetch, proxies, Cloudflare's edge) rewrites "a/../b" to "b": another object.
+  if (key.split("/").some((segment) => segment === "." || segment === "..")) {
+    throw new UsageError(`${from}: the object key ${JSON.stringify(key)} has a "." or ".." segment, which URL normalization would rewrite into another key. Rename it.`, "bad_key");
+  }
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(key)) throw new UsageError(`${from}: the object key contains control characters. Use printable characters only.`, "bad_key");
   return key;

@@ -24,11 +24,18 @@ export default defineCommand({
     const action = input.action === undefined ? undefined : checkAction(input.action, "--action");
     const config = await ctx.config();
     const kv = await ctx.kv();
-    const counters = await findCounters(kv, { userId, action }, ctx.signal);
-    const keys = counters.map((c) => c.key);
     const details = { userId, ...(action ? { action } : {}) };
     const audit = (outcome: "ok" | "error" | "interrupted" | "dry-run", counts: Record<string, number>) =>
       appendAudit(config, ctx.io.env, { command: "cache ratelimit reset", target: ctx.target, outcome, counts, details });
+    let counters: Awaited<ReturnType<typeof findCounters>>;
+    try {
+      counters = await findCounters(kv, { userId, action }, ctx.signal);
+    } catch (error) {
+      // A reset that failed before deleting anything is still a destructive run that was attempted.
+      audit(ctx.signal.aborted ? "interrupted" : "error", { counters: 0, deleted: 0 });
+      throw error;
+    }
+    const keys = counters.map((c) => c.key);
     if (!keys.length) {
       ctx.out.result({ userId, deleted: 0, counters: [], dryRun: !!input.dryRun }, () => ctx.out.info(`no counters for ${JSON.stringify(userId)}${action ? ` and ${action}` : ""}; nothing to reset.`));
       return;

@@ -45,7 +45,13 @@ export default defineCommand({
         ctx.out.println(`To undo this restore: kanvas db restore --bookmark ${v.previousBookmark} --remote${config.envName ? ` --env ${config.envName}` : ""}`);
       });
     } finally {
-      appendAudit(config, ctx.io.env, { command: "db restore", target: ctx.target, outcome, details: { bookmark: input.bookmark, previous: current } });
+      appendAudit(config, ctx.io.env, {
+        command: "db restore",
+        target: ctx.target,
+        outcome,
+        counts: { restored: outcome === "ok" ? 1 : 0 },
+        details: { bookmark: input.bookmark, previous: current },
+      });
     }
   },
 });
