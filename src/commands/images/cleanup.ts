@@ -12,6 +12,7 @@ import { formatBytes } from "../../images/parts.js";
 import { listParallel } from "../../images/parallel-list.js";
 import { prefetch } from "../../images/prefetch.js";
 import { deleteAssetRows, referencedKeys } from "../../images/references.js";
+import { acquireNamedLock } from "../../named-lock.js";
 import { defineCommand } from "../define.js";
 
 const HOUR = 3_600_000;
@@ -23,6 +24,7 @@ const schema = z.object({
   incompleteUploads: z.boolean().default(false),
   force: z.boolean().default(false),
   logFile: z.string().optional(),
+  lockTimeout: z.string().default("2m"),
   yes: z.boolean().default(false),
   dryRun: z.boolean().default(false),
 });
@@ -78,12 +80,14 @@ export default defineCommand({
     { flags: "--incomplete-uploads", description: "also abort multipart uploads started before the threshold (remote)" },
     { flags: "--force", description: "allow --older-than under one hour" },
     { flags: "--log-file <path>", description: "append one NDJSON line per deleted key" },
+    { flags: "--lock-timeout <duration>", description: "how long to wait for another cleanup of this bucket to finish", default: "2m" },
   ],
   shared: ["target", "yes", "dryRun"],
   access: "write",
   schema,
   async run(input, ctx) {
     const ageMs = parseDuration(input.olderThan, "--older-than", "mhdw");
+    const lockTimeoutMs = parseDuration(input.lockTimeout, "--lock-timeout", "smh");
     if (ageMs < HOUR && !input.force) {
       throw new UsageError(`--older-than ${input.olderThan} is under one hour: that can delete uploads still in progress. Add --force if you mean it.`, "threshold_too_short");
     }
@@ -126,6 +130,19 @@ export default defineCommand({
         appendFileSync(logFile, objects.map((o) => JSON.stringify({ time, bucket: r2.bucket, key: o.key, size: o.size })).join("\n") + "\n");
       },
     });
+
+    if (!input.dryRun) {
+      // Two cleanups of one bucket at once would both list, both delete, and both count every object:
+      // the second waits for the first (wall clock, not the injectable one: other processes share it).
+      const lock = await acquireNamedLock(d1, `images cleanup ${r2.bucket}`, {
+        ttlMs: 30 * 60_000,
+        timeoutMs: lockTimeoutMs,
+        now: Date.now,
+        signal: ctx.signal,
+        onWait: (holder) => ctx.out.info(`Another cleanup of ${r2.bucket} is running (${holder}); waiting up to ${input.lockTimeout}…`),
+      });
+      ctx.onDispose(() => lock.release());
+    }
 
     const pages = planPages(r2, d1, { prefix: input.prefix, cutoff, includeReferenced: input.includeReferenced }, summary, ctx.signal);
     let outcome: "ok" | "error" | "interrupted" | "dry-run" = input.dryRun ? "dry-run" : "ok";
