@@ -95,7 +95,7 @@ describe("two db migrate runs at once", () => {
 });
 
 describe("two images cleanup runs at once over the same objects", () => {
-  let summaries: Array<{ deleted: number }> = [];
+  let summaries: Array<{ deleted: number; matched: number }> = [];
   const DELETABLE = 1499;
   it("both finish with a summary, no error; every old unreferenced object is gone, the others stay", async () => {
     const p = rigProject(rig);
@@ -135,7 +135,7 @@ describe("two images cleanup runs at once over the same objects", () => {
     for (const [i, r] of [ra, rb].entries()) expect(r.code, `${r.stderr}\n${JSON.stringify(summaries[i])}`).toBe(0);
     expect(old.length - 1).toBe(DELETABLE);
     // One run holds the cleanup lock; the other waits, then finds only the referenced object left.
-    const [first, second] = [...summaries].sort((x, y) => (y as { matched: number }).matched - (x as { matched: number }).matched);
+    const [first, second] = [...summaries].sort((x, y) => y.matched - x.matched);
     expect(first).toMatchObject({ matched: 1500, referenced: 1, errors: 0 });
     expect(second).toMatchObject({ matched: 1, referenced: 1, deleted: 0, errors: 0 });
     const left: string[] = [];

@@ -50,7 +50,12 @@ interface Summary {
   interrupted: boolean;
   /** --dry-run only: what would go. */
   keys?: string[];
+  /** Interrupted runs only: what is gone (up to MAX_KEYS_KEPT; --log-file has them all). */
+  deletedKeys?: string[];
 }
+
+/** Deleted keys kept in memory to name them if the run is interrupted. */
+const MAX_KEYS_KEPT = 100_000;
 
 /** One page of the listing, after the age filter and the reference check. */
 interface PagePlan {
@@ -123,8 +128,10 @@ export default defineCommand({
     };
     const logFile = input.logFile ? path.resolve(ctx.io.cwd, input.logFile) : undefined;
     if (logFile) appendFileSync(logFile, ""); // fail early if it cannot be written
+    const deletedKeys: string[] = [];
     const deleter = new BatchDeleter(r2, {
       onDeleted: (objects) => {
+        for (const o of objects) if (deletedKeys.length < MAX_KEYS_KEPT) deletedKeys.push(o.key);
         if (!logFile) return;
         const time = new Date().toISOString();
         appendFileSync(logFile, objects.map((o) => JSON.stringify({ time, bucket: r2.bucket, key: o.key, size: o.size })).join("\n") + "\n");
@@ -188,6 +195,8 @@ export default defineCommand({
     summary.requests = deleter.requests;
     summary.seconds = Math.round(performance.now() - started) / 1000;
     summary.interrupted = outcome === "interrupted";
+    // An interrupted run names what it deleted, so nobody has to guess what is gone.
+    if (summary.interrupted) summary.deletedKeys = deletedKeys;
     if (outcome === "ok" && summary.errors) outcome = "error";
 
     if (!(failure instanceof InterruptedError && summary.deleted === 0 && summary.scanned === 0)) printSummary(ctx, summary);
@@ -267,6 +276,8 @@ function printSummary(ctx: Context, s: Summary): void {
   // Failed keys go to stderr in both modes: never hidden behind --json.
   for (const f of s.failedKeys) ctx.out.errorLine(`could not delete ${f.key}: ${f.code}${f.message ? ` (${f.message})` : ""}`);
   ctx.out.result(s, (v) => {
+    for (const key of v.deletedKeys ?? []) ctx.out.println(`deleted ${key}`);
+    if (v.deletedKeys && v.deletedKeys.length < v.deleted) ctx.out.info(`(${v.deleted - v.deletedKeys.length} more deleted keys are not listed here; --log-file records every one)`);
     if (v.dryRun) {
       for (const key of v.keys ?? []) ctx.out.println(key);
       ctx.out.info(`Dry run: ${v.keys?.length ?? 0} object(s) (${formatBytes(v.bytesFreed)}) would be deleted; nothing was changed.`);
