@@ -72,7 +72,11 @@ export default defineCommand({
       if (m.dropped.length) ctx.out.info(`note: ${m.name}: dropped ${m.dropped.join(", ")} (D1 runs each migration as one transaction itself).`);
     }
 
-    if (input.dryRun) return dryRun(ctx, prepared, entries);
+    if (input.dryRun) {
+      // Like every destructive command's dry run: one audit line saying what would have been applied.
+      appendAudit(config, ctx.io.env, { command: "db migrate", target: ctx.target, outcome: "dry-run", counts: { applied: 0, pending: prepared.length }, details: { migrations: prepared.map((m) => m.name) } });
+      return dryRun(ctx, prepared, entries);
+    }
 
     const bookkeeping = bookkeepingFixes(table, entries, input.allowDrift === true);
     if (prepared.length === 0) {

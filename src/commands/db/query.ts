@@ -101,6 +101,16 @@ function toParam(value: string): string | number {
 }
 
 function withStatement(error: unknown, statements: string[]): unknown {
+  if (error instanceof CloudflareServiceError && error.outcomeUnknown && statements.some((s) => !isReadOnly(s))) {
+    // Never re-sent blindly, so say plainly that it may have landed.
+    return new CloudflareServiceError(`${error.message} The write may or may not have been applied: check with a SELECT before running it again.`, {
+      service: "d1",
+      status: error.status,
+      cfCode: error.cfCode,
+      outcomeUnknown: true,
+      cause: error,
+    });
+  }
   if (!(error instanceof CloudflareServiceError) || error.status !== 400) return error;
   const which = statements.length === 1 ? oneLine(statements[0]!) : `one of ${statements.length} statements (none were applied)`;
   return new CloudflareServiceError(`${error.message.replace(/^D1_ERROR:\s*/, "")} — in: ${which}`, {
