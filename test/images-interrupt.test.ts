@@ -5,7 +5,7 @@ import { startFakeCloudflare, type FakeCloudflare } from "./helpers/fake-cloudfl
 import { tempProject } from "./helpers/project.js";
 import { spawnKanvas } from "./helpers/run-kanvas.js";
 import { startS3Faults, type S3Faults } from "./helpers/s3-faults.js";
-import { startS3Server, type S3Server } from "./helpers/s3-server.js";
+import { s3ClientFor, startS3Server, type S3Server } from "./helpers/s3-server.js";
 
 const DAY = 86_400_000;
 let s3: S3Server;
@@ -19,14 +19,7 @@ beforeAll(async () => {
   front = await startS3Faults(s3.endpoint);
   dbId = cf.d1.createDatabase("kanvas-db").uuid;
   cf.d1.exec(dbId, "CREATE TABLE assets (id TEXT PRIMARY KEY NOT NULL, user_id TEXT NOT NULL, r2_key TEXT NOT NULL UNIQUE, size_bytes INTEGER NOT NULL, content_type TEXT, created_at TEXT DEFAULT (CURRENT_TIMESTAMP) NOT NULL)");
-  sdk = new S3Client({
-    endpoint: s3.endpoint,
-    region: "auto",
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
+  sdk = s3ClientFor(s3);
 });
 afterAll(async () => {
   sdk?.destroy();

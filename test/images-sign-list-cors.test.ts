@@ -4,21 +4,14 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, tempProject } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
-import { startS3Server, type S3Server } from "./helpers/s3-server.js";
+import { s3ClientFor, startS3Server, type S3Server } from "./helpers/s3-server.js";
 
 const DAY = 86_400_000;
 let s3: S3Server;
 let sdk: S3Client;
 beforeAll(async () => {
   s3 = await startS3Server();
-  sdk = new S3Client({
-    endpoint: s3.endpoint,
-    region: "auto",
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
+  sdk = s3ClientFor(s3);
   for (const [key, ageDays] of [["uploads/u1/a.jpg", 40], ["uploads/u1/b.jpg", 1], ["uploads/u2/c.jpg", 10], ["misc/d.txt", 0]] as const) {
     await sdk.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: `body of ${key}`, ContentType: "image/jpeg" }));
     const t = new Date(Date.now() - ageDays * DAY);

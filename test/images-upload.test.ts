@@ -5,7 +5,7 @@ import { GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, tempProject } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
-import { startS3Server, type S3Server } from "./helpers/s3-server.js";
+import { s3ClientFor, startS3Server, type S3Server } from "./helpers/s3-server.js";
 
 const FIX = path.join(REPO_ROOT, "fixtures/images");
 const ACCOUNT = "0123456789abcdef0123456789abcdef";
@@ -14,14 +14,7 @@ let sdk: S3Client;
 
 beforeAll(async () => {
   s3 = await startS3Server();
-  sdk = new S3Client({
-    endpoint: s3.endpoint,
-    region: "auto",
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
+  sdk = s3ClientFor(s3);
 });
 afterAll(async () => {
   sdk?.destroy();

@@ -8,21 +8,14 @@ import {
   type ListObjectsV2CommandOutput,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startS3Server, type S3Server } from "./helpers/s3-server.js";
+import { s3ClientFor, startS3Server, type S3Server } from "./helpers/s3-server.js";
 
 let server: S3Server;
 let s3: S3Client;
 
 beforeAll(async () => {
   server = await startS3Server();
-  s3 = new S3Client({
-    endpoint: server.endpoint,
-    region: "auto",
-    forcePathStyle: true,
-    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
+  s3 = s3ClientFor(server);
 }, 30_000);
 
 afterAll(async () => {

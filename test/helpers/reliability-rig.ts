@@ -12,7 +12,7 @@ import { tempProject, type TempProject } from "./project.js";
 import type { RunResult } from "./run-kanvas.js";
 import { startS3Chaos, type S3Chaos } from "./s3-chaos.js";
 import { startS3Faults, type S3Faults } from "./s3-faults.js";
-import { startS3Server, type S3Server } from "./s3-server.js";
+import { s3ClientFor, startS3Server, type S3Server } from "./s3-server.js";
 
 export const RATE_LIMITS = '{"draw": 600, "upload": 60, "create_room": 20, "invite": 100}';
 
@@ -42,14 +42,7 @@ export async function startRig(opts: { token?: string; s3?: boolean; r2Secret?: 
     rig.s3 = await startS3Server();
     rig.front = await startS3Faults(rig.s3.endpoint);
     rig.chaos = await startS3Chaos(rig.front.endpoint);
-    rig.sdk = new S3Client({
-      endpoint: rig.s3.endpoint,
-      region: "auto",
-      forcePathStyle: true,
-      credentials: { accessKeyId: rig.s3.accessKeyId, secretAccessKey: rig.s3.secretAccessKey },
-      requestChecksumCalculation: "WHEN_REQUIRED",
-      responseChecksumValidation: "WHEN_REQUIRED",
-    });
+    rig.sdk = s3ClientFor(rig.s3);
   }
   return rig;
 }

@@ -12,6 +12,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { S3Client } from "@aws-sdk/client-s3";
 
 export interface S3Server {
   /** e.g. "http://127.0.0.1:PORT"; use with forcePathStyle: true */
@@ -109,5 +110,17 @@ function stopChild(child: ChildProcess): Promise<void> {
       resolve();
     });
     child.kill("SIGTERM");
+  });
+}
+
+/** The S3 client tests use to seed and inspect the server, set up as kanvas sets up its own for R2. */
+export function s3ClientFor(server: Pick<S3Server, "endpoint" | "accessKeyId" | "secretAccessKey">): S3Client {
+  return new S3Client({
+    endpoint: server.endpoint,
+    region: "auto",
+    forcePathStyle: true,
+    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
   });
 }
