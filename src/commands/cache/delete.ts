@@ -2,7 +2,7 @@ import { z } from "zod";
 import { appendAudit } from "../../audit.js";
 import { checkKey } from "../../cache/limits.js";
 import { listAll } from "../../clients/kv.js";
-import { ExitCode, UsageError } from "../../errors.js";
+import { ExitCode, InterruptedError, UsageError } from "../../errors.js";
 import { defineCommand } from "../define.js";
 
 export default defineCommand({
@@ -44,7 +44,7 @@ export default defineCommand({
     }
     const what = `delete ${targets.length} key(s) from ${binding} (${ctx.target})`;
     if (!(await ctx.confirm(`Delete ${targets.length} key(s)${input.prefix !== undefined ? ` with prefix ${JSON.stringify(input.prefix)}` : ""} from ${binding} (${ctx.target})?`, { yes: input.yes, what }))) {
-      throw new UsageError("Not confirmed; nothing was deleted.", "not_confirmed");
+      throw new InterruptedError("Not confirmed; nothing was deleted.");
     }
     let result;
     try {

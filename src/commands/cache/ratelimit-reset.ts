@@ -2,7 +2,7 @@ import { z } from "zod";
 import { appendAudit } from "../../audit.js";
 import { findCounters } from "../../cache/counters.js";
 import { checkAction, checkUserId } from "../../cache/ratelimit.js";
-import { ExitCode, UsageError } from "../../errors.js";
+import { ExitCode, InterruptedError, UsageError } from "../../errors.js";
 import { defineCommand } from "../define.js";
 
 export default defineCommand({
@@ -50,7 +50,7 @@ export default defineCommand({
     }
     const what = `reset ${keys.length} rate-limit counter(s) of ${JSON.stringify(userId)} (${ctx.target})`;
     if (!(await ctx.confirm(`Delete ${keys.length} rate-limit counter(s) of ${JSON.stringify(userId)}${action ? ` for ${action}` : ""} (${ctx.target})?`, { yes: input.yes, what }))) {
-      throw new UsageError("Not confirmed; no counter was deleted.", "not_confirmed");
+      throw new InterruptedError("Not confirmed; no counter was deleted.");
     }
     let result;
     try {

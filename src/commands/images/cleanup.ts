@@ -154,6 +154,7 @@ export default defineCommand({
     const pages = planPages(r2, d1, { prefix: input.prefix, cutoff, includeReferenced: input.includeReferenced }, summary, ctx.signal);
     let outcome: "ok" | "error" | "interrupted" | "dry-run" = input.dryRun ? "dry-run" : "ok";
     let failure: unknown;
+    let declined = false;
     try {
       if (input.dryRun) {
         summary.keys = [];
@@ -172,22 +173,21 @@ export default defineCommand({
         else {
           const kept = summary.referenced && !input.includeReferenced ? `, keeping ${summary.referenced} referenced` : "";
           const ok = await ctx.confirm(`Delete ${count} object(s) (${formatBytes(bytes)}) under ${r2.bucket}/${input.prefix} older than ${input.olderThan}${kept}?`, { yes: false, what: "images cleanup" });
-          if (!ok) {
-            ctx.out.info("Nothing was deleted.");
-            return ExitCode.ok;
-          }
-          await deletePages(planned, deleter, d1, summary, ctx);
+          if (ok) await deletePages(planned, deleter, d1, summary, ctx);
+          else declined = true;
         }
       } else {
         await deletePages(pages, deleter, d1, summary, ctx);
       }
-      if (input.incompleteUploads && !ctx.signal.aborted) summary.incompleteUploads = await abortOldUploads(r2, input.prefix, cutoff, input.dryRun, ctx);
+      if (input.incompleteUploads && !ctx.signal.aborted && !declined) summary.incompleteUploads = await abortOldUploads(r2, input.prefix, cutoff, input.dryRun, ctx);
       if (ctx.signal.aborted) outcome = "interrupted";
     } catch (error) {
       failure = error;
       outcome = ctx.signal.aborted ? "interrupted" : "error";
       await deleter.settle();
     }
+    // Declined at the prompt: nothing happened, so no summary and no audit line (like a refused run).
+    if (declined) throw new InterruptedError("Not confirmed; nothing was deleted.");
     summary.deleted = deleter.deleted;
     if (!input.dryRun) summary.bytesFreed = deleter.bytesFreed;
     summary.failedKeys = deleter.errors;

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { InterruptedError } from "../../errors.js";
 import { readCorsFile } from "../../images/cors.js";
 import { defineCommand } from "../define.js";
 
@@ -22,10 +23,7 @@ export default defineCommand({
     const before = await r2.getCors();
     if (before.length) {
       const ok = await ctx.confirm(`Replace ${before.length} CORS rule(s) on ${r2.bucket} with ${rules.length} from ${input.file}?`, { yes: input.yes, what: "images cors set replaces the bucket's CORS rules" });
-      if (!ok) {
-        ctx.out.info("CORS was not changed.");
-        return;
-      }
+      if (!ok) throw new InterruptedError("Not confirmed; CORS was not changed.");
     }
     await r2.putCors(rules);
     ctx.out.result({ bucket: r2.bucket, replaced: before.length, CORSRules: rules }, () => ctx.out.success(`${r2.bucket}: ${rules.length} CORS rule(s) set${before.length ? ` (replaced ${before.length})` : ""}.`));
