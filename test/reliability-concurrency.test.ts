@@ -6,14 +6,12 @@
  *    it, and together they delete each matched object once (no double count), keeping referenced and
  *    young objects.
  */
-import { utimesSync } from "node:fs";
-import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempProject } from "./helpers/project.js";
-import { rigProject, startRig, type Rig, type RigProject } from "./helpers/reliability-rig.js";
+import { rigProject, seedObjects, startRig, type Rig, type RigProject } from "./helpers/reliability-rig.js";
 import { runKanvas, spawnKanvas } from "./helpers/run-kanvas.js";
 
-const DAY = 86_400_000;
 let rig: Rig;
 beforeAll(async () => {
   rig = await startRig({ s3: true });
@@ -104,18 +102,7 @@ describe("two images cleanup runs at once over the same objects", () => {
     const old = Array.from({ length: 1500 }, (_, i) => `${prefix}${String(i).padStart(5, "0")}.jpg`);
     const referenced = old[3]!;
     const young = [`${prefix}zz-young.jpg`];
-    let next = 0;
-    const all = [...old, ...young];
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (next < all.length) {
-          const key = all[next++]!;
-          await rig.sdk!.send(new PutObjectCommand({ Bucket: rig.s3!.bucket, Key: key, Body: "x" }));
-        }
-      }),
-    );
-    const then = new Date(Date.now() - 40 * DAY);
-    for (const k of old) utimesSync(rig.s3!.objectPath(k), then, then);
+    await seedObjects(rig, [...old, ...young], old);
     rig.cf.d1.exec(p.dbId, "INSERT INTO assets (id, user_id, r2_key, size_bytes) VALUES ('r', 'u1', ?, 1)", [referenced]);
     rig.chaos!.inject({ kind: "slow", op: /^DeleteObjects$/, times: 1000, delayMs: 300 });
     const args = ["images", "cleanup", "--older-than", "30d", "--prefix", prefix, "--remote", "--yes", "--json"];

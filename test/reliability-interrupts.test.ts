@@ -9,13 +9,12 @@
  * The windows are made reliable with slow answers (the fake's delayMs, the chaos proxy's slow kind),
  * and each signal is sent only after the run has visibly started the step it interrupts.
  */
-import { existsSync, readFileSync, utimesSync } from "node:fs";
-import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { existsSync, readFileSync } from "node:fs";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rigProject, startRig, type Rig, type RigProject } from "./helpers/reliability-rig.js";
+import { rigProject, seedObjects, startRig, type Rig, type RigProject } from "./helpers/reliability-rig.js";
 import { runKanvas, spawnKanvas } from "./helpers/run-kanvas.js";
 
-const DAY = 86_400_000;
 let rig: Rig;
 beforeAll(async () => {
   rig = await startRig({ s3: true });
@@ -71,18 +70,7 @@ describe("interrupting a cleanup", () => {
       // on the second page, so the first page makes one whole batch of 1,000
       const referenced = `${prefix}01200.jpg`;
       const young = [`${prefix}zz-young-1.jpg`, `${prefix}zz-young-2.jpg`];
-      let next = 0;
-      const all = [...old, ...young];
-      await Promise.all(
-        Array.from({ length: 16 }, async () => {
-          while (next < all.length) {
-            const key = all[next++]!;
-            await rig.sdk!.send(new PutObjectCommand({ Bucket: rig.s3!.bucket, Key: key, Body: "x" }));
-          }
-        }),
-      );
-      const then = new Date(Date.now() - 40 * DAY);
-      for (const key of old) utimesSync(rig.s3!.objectPath(key), then, then);
+      await seedObjects(rig, [...old, ...young], old);
       rig.cf.d1.exec(p.dbId, "INSERT INTO assets (id, user_id, r2_key, size_bytes) VALUES ('ref', 'u1', ?, 1)", [referenced]);
       const deletable = old.filter((k) => k !== referenced);
 
@@ -132,14 +120,7 @@ describe("an interrupted cleanup names what it deleted", () => {
     expect((await runKanvas(["db", "migrate", "--remote"], { cwd: p.dir, env: p.env })).code).toBe(0);
     const prefix = "uploads/int-print/";
     const old = Array.from({ length: 1100 }, (_, i) => `${prefix}${String(i).padStart(5, "0")}.jpg`);
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (next < old.length) await rig.sdk!.send(new PutObjectCommand({ Bucket: rig.s3!.bucket, Key: old[next++]!, Body: "x" }));
-      }),
-    );
-    const then = new Date(Date.now() - 40 * DAY);
-    for (const key of old) utimesSync(rig.s3!.objectPath(key), then, then);
+    await seedObjects(rig, old, old);
     rig.chaos!.inject({ kind: "slow", op: /^ListObjectsV2$/, times: 1000, delayMs: 1_500 });
     rig.chaos!.inject({ kind: "slow", op: /^DeleteObjects$/, times: 1000, delayMs: 300 });
     const ac = new AbortController();

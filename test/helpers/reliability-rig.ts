@@ -3,9 +3,10 @@
  * s3rver behind the s3-faults front (AbortMultipartUpload, ListMultipartUploads) behind a chaos
  * proxy (drops, 5xx, 429, slow answers), and temp projects whose wrangler.toml points at them.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, utimesSync } from "node:fs";
 import path from "node:path";
-import { S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { runPool } from "../../src/pool.js";
 import { expect } from "vitest";
 import { startFakeCloudflare, type FakeCloudflare } from "./fake-cloudflare/index.js";
 import { tempProject, type TempProject } from "./project.js";
@@ -141,4 +142,14 @@ export function snapshot(dir: string): Record<string, string> {
     /* no folder: empty snapshot */
   }
   return out;
+}
+
+/**
+ * Puts each key (body "x") into the rig's bucket, 16 at a time, then ages `aged` by `ageDays`
+ * (s3rver's LastModified is the object file's mtime).
+ */
+export async function seedObjects(rig: Rig, keys: string[], aged: string[] = [], ageDays = 40): Promise<void> {
+  await runPool(keys, 16, (key) => rig.sdk!.send(new PutObjectCommand({ Bucket: rig.s3!.bucket, Key: key, Body: "x" })));
+  const then = new Date(Date.now() - ageDays * 86_400_000);
+  for (const key of aged) utimesSync(rig.s3!.objectPath(key), then, then);
 }
