@@ -2,7 +2,7 @@ import { z } from "zod";
 import { appendAudit } from "../../audit.js";
 import { checkKey } from "../../cache/limits.js";
 import { listAll } from "../../clients/kv.js";
-import { ExitCode, InterruptedError, UsageError } from "../../errors.js";
+import { ExitCode, InterruptedError } from "../../errors.js";
 import { defineCommand } from "../define.js";
 
 export default defineCommand({

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { appendAudit } from "../../audit.js";
 import { findCounters } from "../../cache/counters.js";
 import { checkAction, checkUserId } from "../../cache/ratelimit.js";
-import { ExitCode, InterruptedError, UsageError } from "../../errors.js";
+import { ExitCode, InterruptedError } from "../../errors.js";
 import { defineCommand } from "../define.js";
 
 export default defineCommand({
