@@ -20,13 +20,13 @@ named in its section; each script rewrites its own file under \`bench/results/\`
 
 | benchmark | script | target | result |
 |---|---|---|---|
-| start-up | \`node bench/startup.mjs\` | \`--version\` ≤ 2×, \`--help\` ≤ 2.5× bare node | see below |
-| 50 migrations \`--local\` vs wrangler | \`node bench/d1/migrate-local.mjs\` | ≤ 1/3 of wrangler's time | 0.12–0.20 |
+| start-up | \`node bench/startup.mjs\` | \`--version\` ≤ 2×, \`--help\` ≤ 2.5× bare node | 1.11×, 1.44× (wrangler \`--version\`: 12.7×) |
+| 50 migrations \`--local\` vs wrangler | \`node bench/d1/migrate-local.mjs\` | ≤ 1/3 of wrangler's time | 0.19 (quiet machine; 0.12–0.20 under load) |
 | requests per migration (remote) | \`node bench/d1/migrate-remote.mjs\` | 1 + fixed per run | 1 per migration + 3 per run (drizzle-kit's pattern: 11) |
-| cleanup 10,000 of 20,000 vs rclone | \`node bench/r2/cleanup.mjs\` | ≥ 5× faster, ≤ 25 delete requests / 10,000 | 5.4–6.3×, 20 (10 on R2) |
+| cleanup 10,000 of 20,000 vs rclone | \`node bench/r2/cleanup.mjs\` | ≥ 5× faster, ≤ 25 delete requests / 10,000 | 10.1× on a quiet machine (5.4–6.3× under load); 20 (10 on R2) |
 | upload 1 GiB vs aws s3 cp | \`node bench/r2/upload.mjs\` | peak RSS ≤ 250 MB, flat | 117 MB; 1.08× aws throughput |
 | \`--bulk\` 50,000 keys remote | \`node bench/kv/bulk-remote.mjs\` | 5 requests (wrangler 50) | 5 |
-| \`--bulk\` local vs wrangler | \`node bench/kv/bulk-local.mjs\` | faster than wrangler | 0.58 of wrangler's time (5,000 keys) |
+| \`--bulk\` 50,000 keys local vs wrangler | \`node bench/kv/bulk-local.mjs 50000 1\` | faster than wrangler | 0.40 of wrangler's time (0.58 at 5,000 keys under load) |
 
 `;
 const body = files.map((f) => readFileSync(path.join(dir, f), "utf8").trim()).join("\n\n---\n\n");

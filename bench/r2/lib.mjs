@@ -75,15 +75,26 @@ export async function startCountingProxy(upstream) {
   };
 }
 
-/** The D1 query endpoint, answering every SELECT with no rows (no asset is referenced). */
+/**
+ * The D1 query endpoint: every SELECT has no rows (no asset is referenced), and the cleanup lock's
+ * upsert (`… RETURNING holder`) wins, as it does on an idle database. One result per statement.
+ */
 export async function startD1Stub() {
   let queries = 0;
   const server = http.createServer((req, res) => {
-    req.resume();
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
       queries++;
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
+      const statements = body.batch ?? [body];
+      const result = statements.map((s) => ({
+        success: true,
+        results: /RETURNING holder/.test(s.sql ?? "") ? [{ holder: s.params?.[1] }] : [],
+        meta: { changes: 0, duration: 0.1, rows_read: 0, rows_written: 0 },
+      }));
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ success: true, errors: [], messages: [], result: [{ success: true, results: [], meta: { changes: 0, duration: 0.1, rows_read: 0, rows_written: 0 } }] }));
+      res.end(JSON.stringify({ success: true, errors: [], messages: [], result }));
     });
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
