@@ -77,6 +77,7 @@ export default defineCommand({
     "Deletes 1000 keys per request, a few requests in flight; keys that fail are retried, then listed (exit 1).",
     "Ctrl-C finishes the requests in flight, prints what was deleted and exits 130; running again simply goes on.",
     "Each run appends a line to the audit log (.wrangler/kanvas/audit.ndjson, or KANVAS_AUDIT_LOG).",
+    "Two cleanups of one bucket never run at once: the second waits for the first (a lock row in D1, --lock-timeout).",
   ].join("\n"),
   options: [
     { flags: "--older-than <duration>", description: "delete objects last modified longer ago than this: 90m, 12h, 30d, 2w" },
