@@ -12,7 +12,7 @@ export function pairBytes(p: KvBulkPair): number {
 }
 
 /** Splits pairs into bulk requests of at most 10,000 pairs and 100 MB each, in order. */
-export function chunkPairs(pairs: KvBulkPair[], limits = { pairs: KV_LIMITS.bulkWritePairs, bytes: KV_LIMITS.bulkWriteBytes }): KvBulkPair[][] {
+export function chunkPairs(pairs: KvBulkPair[], limits: { pairs: number; bytes: number } = { pairs: KV_LIMITS.bulkWritePairs, bytes: KV_LIMITS.bulkWriteBytes }): KvBulkPair[][] {
   const chunks: KvBulkPair[][] = [];
   let current: KvBulkPair[] = [];
   let bytes = 2;

@@ -1,5 +1,7 @@
 import type { Miniflare } from "miniflare";
+import { chunkPairs } from "../cache/chunks.js";
 import { mapPool } from "../pool.js";
+import { KV_BULK_PUT_PATH } from "./miniflare.js";
 import { requireKv } from "../config/require.js";
 import type { ClientDeps } from "../context.js";
 import { CloudflareServiceError, InterruptedError } from "../errors.js";
@@ -9,6 +11,9 @@ type LocalNamespace = Awaited<ReturnType<Miniflare["getKVNamespace"]>>;
 
 /** Miniflare's KV has no bulk API; this many single calls run at once (its store is the bottleneck past ~32). */
 const LOCAL_CONCURRENCY = 32;
+/** Bulk puts through the worker's route: pairs and bytes per request, and requests in flight. */
+const LOCAL_BULK_LIMITS = { pairs: 500, bytes: 16 * 1024 * 1024 };
+const LOCAL_BULK_IN_FLIGHT = 2;
 
 /** KV through Miniflare, in wrangler's persist layout: `wrangler kv … --local` sees the same keys. */
 export function createLocalKv(deps: ClientDeps & { mf: Miniflare }): KvClient {
@@ -75,17 +80,26 @@ export function createLocalKv(deps: ClientDeps & { mf: Miniflare }): KvClient {
       return new Map(keys.map((k, i) => [k, values[i] ?? undefined]));
     },
     async putMany(pairs, onProgress) {
-      const byKey = new Map(pairs.map((p) => [p.key, p]));
       // Later pairs win for a repeated key, as with the REST bulk API.
-      return many(
-        [...byKey.keys()],
-        async (key) => {
-          const p = byKey.get(key)!;
-          const value = p.base64 ? new Uint8Array(Buffer.from(p.value, "base64")) : p.value;
-          await run("put", (ns) => ns.put(key, value, { expiration: p.expiration, expirationTtl: p.expirationTtl, metadata: p.metadata }));
+      const unique = [...new Map(pairs.map((p) => [p.key, p])).values()];
+      // Chunks go to the worker's bulk route, where the puts run side by side without a proxy round trip each.
+      const chunks = chunkPairs(unique, LOCAL_BULK_LIMITS);
+      let done = 0;
+      await mapPool(
+        chunks,
+        LOCAL_BULK_IN_FLIGHT,
+        async (chunk) => {
+          await run("bulk put", async () => {
+            const response = await deps.mf.dispatchFetch(`http://localhost${KV_BULK_PUT_PATH}`, { method: "POST", body: JSON.stringify(chunk) });
+            const text = await response.text();
+            if (!response.ok) throw new Error(text.split("\n")[0] || `bulk put failed: ${response.status}`);
+          });
+          done += chunk.length;
+          onProgress?.(done);
         },
-        onProgress,
+        deps.signal,
       );
+      return { done, failed: [], requests: chunks.length };
     },
     async deleteMany(keys, onProgress) {
       return many(keys, (key) => run("delete", (ns) => ns.delete(key)), onProgress);

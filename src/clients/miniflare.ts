@@ -12,7 +12,7 @@ const COMPATIBILITY_DATE = "2026-04-01";
 export async function startMiniflare(config: Config): Promise<Miniflare> {
   const mf = new Miniflare({
     modules: true,
-    script: "export default { fetch() { return new Response(null, { status: 404 }); } };",
+    script: workerScript(config.kv?.binding),
     compatibilityDate: COMPATIBILITY_DATE,
     defaultPersistRoot: localStateRoot(config),
     d1Databases: config.d1 ? { [config.d1.binding]: config.d1.localId } : {},
@@ -23,6 +23,36 @@ export async function startMiniflare(config: Config): Promise<Miniflare> {
   await mf.ready;
   return mf;
 }
+
+/**
+ * The worker behind the bindings. Besides 404 it serves one route: a bulk KV put, since Miniflare's
+ * KV has no bulk API and each put from outside costs a round trip through its proxy.
+ */
+function workerScript(kvBinding: string | undefined): string {
+  return `
+const BINDING = ${JSON.stringify(kvBinding ?? null)};
+const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    if (BINDING && request.method === "POST" && url.pathname === "${KV_BULK_PUT_PATH}") {
+      const pairs = await request.json();
+      try {
+        await Promise.all(pairs.map((p) => env[BINDING].put(p.key, p.base64 ? bytes(p.value) : p.value, {
+          expiration: p.expiration, expirationTtl: p.expirationTtl, metadata: p.metadata,
+        })));
+      } catch (error) {
+        return new Response(String(error && error.message || error), { status: 500 });
+      }
+      return Response.json({ written: pairs.length });
+    }
+    return new Response(null, { status: 404 });
+  },
+};`;
+}
+
+/** The Miniflare worker's route for bulk KV puts (see workerScript). */
+export const KV_BULK_PUT_PATH = "/__kanvas/kv/bulk-put";
 
 /** `<persistTo>/v3`: the folder wrangler's local mode reads. */
 export function localStateRoot(config: Config): string {
