@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `kanvas cache put --bulk --local` vs `wrangler kv bulk put --local` (4.86.0): the same JSON file of
 // N pairs written into an empty Miniflare KV namespace (.wrangler/state/v3/kv), same run, wall time.
-// Miniflare has no bulk API: wrangler awaits one put at a time; kanvas keeps 32 puts in flight.
+// Miniflare has no bulk API: wrangler awaits one put at a time; kanvas posts 500 pairs a request to a bulk-put route in the Miniflare worker.
 // Interleaved runs, medians: the 2 shared cores here are noisy (load 5-7 while others test).
 // Writes the "local" section of bench/results/kv.md.
 // Usage: npm run build && node bench/kv/bulk-local.mjs [keys=5000] [runs=3]   (50000 × 1 takes ~10 min on 2 cores)
@@ -48,7 +48,7 @@ const rows = cases.map((c) => ({ name: c.name, ms: median(times.get(c.name)), al
 const [k, w] = rows;
 const body = [
   `${count.toLocaleString("en")} pairs (~60-byte values, 1-hour TTL) written into an empty local namespace, ${runs} interleaved run(s) each, median wall time (process start to exit), ${os.cpus().length} cores shared with other work (load average ${os.loadavg()[0].toFixed(1)} at the end), Node ${process.version}.`,
-  "Miniflare's KV has no bulk API and its store is the bottleneck (each put is a SQLite row and a blob file): wrangler awaits one put at a time, kanvas keeps 32 in flight.",
+  "Miniflare's KV has no bulk API and its store is the bottleneck (each put is a SQLite row and a blob file): wrangler awaits one put at a time from outside the worker, kanvas posts 500 pairs a request to a bulk-put route inside it (2 requests in flight).",
   "",
   "| command | median | keys/s | runs (s) |",
   "| --- | ---: | ---: | --- |",
