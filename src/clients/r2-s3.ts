@@ -50,6 +50,9 @@ export function createS3R2(deps: ClientDeps & { fetch?: typeof fetch }): R2Clien
   const bucket = r2.bucketName ?? r2.previewBucketName;
   if (!bucket) throw new ConfigError(`Remote R2 needs bucket_name in the [[r2_buckets]] entry for ${r2.binding}.`, "r2_bucket_missing");
   const endpoint = r2Endpoint(deps.config);
+  // On Node 20 the SDK prints a multi-line notice about its own future Node support on every run;
+  // kanvas pins the SDK in its lock file, so the notice is noise on stderr for our users.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const client = new S3Client({
     endpoint,
     region: "auto",
