@@ -31,9 +31,15 @@ const kanvas = (p: RigProject, args: string[], env: Record<string, string> = {})
 
 async function s3Put(key: string, body: string | Buffer, ageDays = 0): Promise<void> {
   await rig.sdk!.send(new PutObjectCommand({ Bucket: rig.s3!.bucket, Key: key, Body: body }));
-  if (ageDays) {
-    const then = new Date(Date.now() - ageDays * DAY);
+  if (!ageDays) return;
+  // s3rver may still be finishing the object's file when PutObject answers (seen under load): age it
+  // until the server itself reports the old LastModified.
+  const then = new Date(Date.now() - ageDays * DAY);
+  for (let attempt = 0; ; attempt++) {
     utimesSync(rig.s3!.objectPath(key), then, then);
+    const head = await rig.sdk!.send(new HeadObjectCommand({ Bucket: rig.s3!.bucket, Key: key }));
+    if ((head.LastModified?.getTime() ?? Infinity) <= then.getTime() + 1000 || attempt >= 20) return;
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 async function s3Exists(key: string): Promise<boolean> {
