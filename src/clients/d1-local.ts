@@ -55,6 +55,11 @@ function mapLocalError(error: unknown): unknown {
   return new CloudflareServiceError(message, { service: "d1", status: 400, cause: error });
 }
 
+/**
+ * SQLITE_BUSY, as D1 reports it, or as workerd sometimes surfaces it: an opaque "internal error;
+ * reference = …" (its log says "database is locked"). Either way Miniflare's D1 ran the statements in
+ * one transaction that was rolled back, so nothing was committed and trying again is safe.
+ */
 function isBusy(error: unknown): boolean {
-  return error instanceof Error && /SQLITE_BUSY|database is locked/.test(error.message);
+  return error instanceof Error && /SQLITE_BUSY|database is locked|internal error; reference = /.test(error.message);
 }
