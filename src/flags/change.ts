@@ -51,7 +51,8 @@ export async function changeFlags(ctx: Context, req: ChangeRequest): Promise<num
   const replacesInvalid = stored.state === "invalid";
   const where = describeLocation(at);
   if (!changes.length && !replacesInvalid) {
-    ctx.out.result({ key, target: ctx.target, changes, dryRun: !!req.dryRun, written: false, verified: null }, () => ctx.out.info(`nothing to change in ${where}; it already says that.`));
+    ctx.out.info(`nothing to change in ${where}; it already says that.`);
+    ctx.out.result({ key, target: ctx.target, changes, dryRun: !!req.dryRun, written: false, verified: null }, () => undefined);
     return ExitCode.ok;
   }
   const next = stamp(current, draft, changes, new Date(ctx.now()).toISOString(), whoAmI(ctx.io.env));
@@ -75,7 +76,8 @@ export async function changeFlags(ctx: Context, req: ChangeRequest): Promise<num
 
   if (req.dryRun) {
     audit("dry-run");
-    ctx.out.result({ key, target: ctx.target, changes, dryRun: true, written: false, verified: null }, () => ctx.out.info("dry run: nothing was written."));
+    ctx.out.info("dry run: nothing was written.");
+    ctx.out.result({ key, target: ctx.target, changes, dryRun: true, written: false, verified: null }, () => undefined);
     return ExitCode.ok;
   }
   const what = `change ${changes.length} flag(s) in ${where}`;
@@ -90,9 +92,9 @@ export async function changeFlags(ctx: Context, req: ChangeRequest): Promise<num
   }
   const verified = await verify(ctx, key, text, stored.text);
   audit("ok", { verified });
-  ctx.out.result({ key, target: ctx.target, changes, dryRun: false, written: true, verified }, () =>
-    ctx.out.success(`wrote ${where}${ctx.target === "remote" ? "; every location sees it within about 60 s (KV is eventually consistent)" : ""}.`),
-  );
+  // Status lines go to stderr in both modes; stdout carries only the --json result.
+  ctx.out.success(`wrote ${where}${ctx.target === "remote" ? "; every location sees it within about 60 s (KV is eventually consistent)" : ""}.`);
+  ctx.out.result({ key, target: ctx.target, changes, dryRun: false, written: true, verified }, () => undefined);
   if (verified === "stale") {
     ctx.out.warn(`reading ${where} back still gave the old document; KV is eventually consistent, so check again with 'kanvas flags list' in a minute.`);
   }
