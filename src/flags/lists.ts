@@ -11,7 +11,7 @@ export async function changeList(
   input: EditOptions & { name: string; userIds?: string[]; remove?: boolean; yes?: boolean; dryRun?: boolean },
 ): Promise<number> {
   const name = checkFlagName(input.name);
-  const ids = [...new Set((input.userIds ?? []).map((u) => checkUserId(u, "<userIds...>")))];
+  const ids = [...new Set((input.userIds ?? []).map((u) => checkUserId(u, "[userIds...]")))];
   const other = list === "allow" ? "deny" : "allow";
   return changeFlags(ctx, {
     command: `flags ${list}`,

@@ -9,7 +9,7 @@ export default defineCommand({
   notes: `Deny wins over allow and rollout. User ids are any text without "/" or control characters (":" and "|" are fine).\n${CHANGE_NOTES}`,
   arguments: [
     { syntax: "<name>", description: "the flag's name" },
-    { syntax: "<userIds...>", description: "user ids as the app stores them" },
+    { syntax: "[userIds...]", description: "user ids as the app stores them (at least one)" },
   ],
   options: [{ flags: "--remove", description: "take these users off the deny list" }, ...EDIT_OPTIONS],
   shared: ["target", "yes", "dryRun"],
