@@ -8,7 +8,7 @@ const targets: Array<[string, () => FlagsTarget]> = [
 ];
 
 describe.each(targets)("kanvas flags on %s", (_label, makeTarget) => {
-  it("creates, changes, lists, reads, evaluates and deletes flags; the stored document follows the contract", { timeout: 300_000 }, async () => {
+  it("creates, changes, lists, reads, evaluates and deletes flags; the stored document follows the contract", { timeout: 600_000 }, async () => {
     const t = makeTarget();
     let r = await t.run(["flags", "list"]);
     expect(r.code, r.stderr).toBe(0);
@@ -117,7 +117,7 @@ describe.each(targets)("kanvas flags on %s", (_label, makeTarget) => {
     expect(audit[7]!.details.after).toEqual({ "dark-mode": null });
   });
 
-  it("replaces the document from --file (stamping changed flags), and --dry-run, no --yes, CI without a target and no-op changes write nothing", { timeout: 300_000 }, async () => {
+  it("replaces the document from --file (stamping changed flags), and --dry-run, no --yes, CI without a target and no-op changes write nothing", { timeout: 600_000 }, async () => {
     const t = makeTarget();
     t.project.write(
       "flags.json",

@@ -18,7 +18,7 @@ async function wrangler(cwd: string, args: string[]): Promise<string> {
   return stdout;
 }
 
-describe("flags --local share wrangler's KV state", { timeout: 300_000 }, () => {
+describe("flags --local share wrangler's KV state", { timeout: 600_000 }, () => {
   it("wrangler kv key get flags reads the document kanvas wrote, and kanvas reads one wrangler wrote", async () => {
     const t = localTarget();
     for (const args of [

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { localTarget } from "./helpers/flags-targets.js";
 import { runInTerminal } from "./helpers/terminal.js";
 
-describe("flags at a terminal", { timeout: 300_000 }, () => {
+describe("flags at a terminal", { timeout: 600_000 }, () => {
   it("shows the diff and asks: no writes nothing (exit 130), yes writes", async () => {
     const t = localTarget();
     expect((await t.run(["flags", "enable", "beta", "--create", "--yes"])).code).toBe(0);

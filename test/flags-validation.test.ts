@@ -23,7 +23,7 @@ async function refused(t: FlagsTarget, args: string[], code: number, text: RegEx
 }
 
 describe("flags bad input: one line, the right exit code, nothing written", () => {
-  it("refuses bad names, rollouts, user ids and --file documents before touching KV (exit 2)", { timeout: 300_000 }, async () => {
+  it("refuses bad names, rollouts, user ids and --file documents before touching KV (exit 2)", { timeout: 600_000 }, async () => {
     const t = localTarget();
     await t.plant(SEED);
     const cases: Array<[string[], RegExp | string]> = [
@@ -82,7 +82,7 @@ describe("flags bad input: one line, the right exit code, nothing written", () =
     ["local", () => localTarget()],
     ["remote", () => remoteTarget(getFake())],
   ] as const)("on %s", (_label, makeTarget) => {
-    it("an unknown flag exits 4 listing the close names, and writes nothing", { timeout: 300_000 }, async () => {
+    it("an unknown flag exits 4 listing the close names, and writes nothing", { timeout: 600_000 }, async () => {
       const t = makeTarget();
       await t.plant(SEED);
       await refused(t, ["flags", "get", "new-chekout"], 4, 'flag "new-chekout" not found in KV key "flags" in KANVAS_CACHE');
@@ -97,7 +97,7 @@ describe("flags bad input: one line, the right exit code, nothing written", () =
       expect(t.audit()).toEqual([]);
     });
 
-    it("a stored document that fails validation exits 5 with the field and the fix, and is never overwritten silently", { timeout: 300_000 }, async () => {
+    it("a stored document that fails validation exits 5 with the field and the fix, and is never overwritten silently", { timeout: 600_000 }, async () => {
       const t = makeTarget();
       const bad = SEED.replace('"enabled":false', '"enabled":"no"');
       await t.plant(bad);
