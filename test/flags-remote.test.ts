@@ -15,7 +15,7 @@ async function until(cond: () => boolean, what: string, ceilingMs = 120_000) {
   }
 }
 
-describe("flags --remote: the re-read after writing (KV has no compare-and-swap)", () => {
+describe("flags --remote: the re-read after writing (KV has no compare-and-swap)", { timeout: 300_000 }, () => {
   const reads = () => getFake().requests.filter((q) => q.method === "GET" && /\/values\/flags$/.test(q.path)).length;
 
   /** Runs `flags rollout beta 30`; while its read-back is held by the fake, `meanwhile` changes the stored value. */

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -24,8 +23,7 @@ async function readmeSnippet(): Promise<{ flagBucket(n: string, u: string): Prom
   const section = readme.slice(readme.indexOf("### Reference implementation for the Worker"));
   const code = /```js\n([\s\S]*?)```/.exec(section)?.[1];
   expect(code, "README has the reference snippet").toBeTruthy();
-  const file = path.join(os.tmpdir(), `kanvas-flags-snippet-${process.pid}.mjs`);
-  writeFileSync(file, code!);
+  const file = tempProject({ wrangler: null, migrations: false }).write("flags.mjs", code!);
   return import(pathToFileURL(file).href);
 }
 
@@ -67,7 +65,7 @@ describe("flags golden vectors (fixtures/flags-vectors.json)", () => {
     }
   });
 
-  it("kanvas flags eval says on/off and why, at the edges of a vector's bucket", { timeout: 120_000 }, async () => {
+  it("kanvas flags eval says on/off and why, at the edges of a vector's bucket", { timeout: 600_000 }, async () => {
     const p = tempProject({ migrations: false });
     const picks = [vectors.find((v) => v.bucket === 0)!, vectors.find((v) => v.bucket === 99)!, vectors.find((v) => v.userId.includes("|"))!];
     const flags: Record<string, unknown> = {};
