@@ -57,4 +57,17 @@ describe("flags --remote: the re-read after writing (KV has no compare-and-swap)
     // One read, one write, one read-back: the whole document each time.
     expect(fake.requests.map((q) => `${q.method} ${q.path.replace(/^.*\/storage\/kv\/namespaces\/[^/]+/, "")}`)).toEqual(["GET /values/flags", "PUT /values/flags", "GET /values/flags"]);
   });
+
+  it("rides out a 429 on the read and a 503 on the write (whole-document writes are safe to repeat)", async () => {
+    const fake = getFake();
+    const t = remoteTarget(fake);
+    await t.plant(doc(10));
+    fake.faults.inject({ status: 429, retryAfter: "0", match: { method: "GET", path: /\/values\/flags$/ } });
+    fake.faults.inject({ status: 503, match: { method: "PUT", path: /\/values\/flags$/ } });
+    const r = await t.run(["flags", "rollout", "beta", "30", "--yes", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ written: true, verified: "ok" });
+    expect(JSON.parse((await t.stored())!).flags.beta.rollout).toBe(30);
+    expect(fake.requests.map((q) => `${q.method} ${q.status}`)).toEqual(["GET 429", "GET 200", "PUT 503", "PUT 200", "GET 200"]);
+  });
 });
