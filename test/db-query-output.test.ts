@@ -2,10 +2,13 @@
  * `db query` output and input checks, on both targets: D1's raw form (column order, repeated names),
  * every CSV result set, --dry-run, the --param count, --json with --csv, and reads in CI.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { startFakeCloudflare, type FakeCloudflare } from "./helpers/fake-cloudflare/index.js";
 import { tempProject, type TempProject } from "./helpers/project.js";
 import { runKanvas, type RunResult } from "./helpers/run-kanvas.js";
+
+// Each case starts kanvas (and locally Miniflare) several times; the machine is shared and loaded.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
 
 type Target = "local" | "remote";
 
@@ -83,6 +86,16 @@ describe.each<Target>(["local", "remote"])("db query output and checks (%s)", (t
     ]);
     const empty = await h.run(["SELECT name FROM t WHERE id > 99", "--json"]);
     expect(JSON.parse(empty.stdout)).toEqual([]);
+  });
+
+  it("NULL, BLOB and empty-text cells keep D1's values in JSON and CSV", async () => {
+    const h = await harness(target);
+    const sql = "SELECT NULL AS n, X'00ff' AS b, '' AS e, 1.5 AS f";
+    const json = await h.run([sql, "--json"]);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual([{ n: null, b: [0, 255], e: "", f: 1.5 }]);
+    const csv = await h.run([sql, "--csv"]);
+    expect(csv.stdout).toBe('n,b,e,f\r\n,"[0,255]",,1.5\r\n');
   });
 
   it("--file with several SELECTs and --csv prints every result set; --json with --csv or --ndjson is refused", async () => {

@@ -10,6 +10,7 @@
  * JSON objects keep the column order; a repeated column name gets SQLite's own suffix (a, a:1, a:2).
  */
 import type { D1RawHead, D1RawStream } from "../clients/d1.js";
+import { InterruptedError } from "../errors.js";
 import type { ChunkedWriter } from "./chunked-writer.js";
 
 export type RowFormat = "table" | "csv" | "json" | "ndjson";
@@ -23,6 +24,8 @@ export interface RenderOptions {
   dim: (text: string) => string;
   /** A note on stderr. */
   warn: (line: string) => void;
+  /** Ctrl-C: stop writing rows (exit 130). */
+  signal?: AbortSignal;
 }
 
 /** Each method returns the text to write next. */
@@ -39,19 +42,26 @@ export const TABLE_SIZING_ROWS = 100;
 export async function renderRows(stream: D1RawStream, opts: RenderOptions, out: ChunkedWriter): Promise<void> {
   const renderer = makeRenderer(opts, stream.results);
   const rows = stream.rows[Symbol.asyncIterator]();
-  for (const [index, head] of stream.results.entries()) {
-    await out.write(renderer.begin(index, head));
-    for (let k = 0; k < head.rowCount; k++) {
-      const next = await rows.next();
-      if (next.done) throw new Error(`D1's answer ended after ${k} of ${head.rowCount} rows`);
-      await out.write(renderer.row(next.value));
+  let finished = false;
+  try {
+    for (const [index, head] of stream.results.entries()) {
+      await out.write(renderer.begin(index, head));
+      for (let k = 0; k < head.rowCount; k++) {
+        if (opts.signal?.aborted) throw new InterruptedError(`Interrupted after ${k} of ${head.rowCount} rows; the output is incomplete.`);
+        const next = await rows.next();
+        if (next.done) throw new Error(`D1's answer ended after ${k} of ${head.rowCount} rows`);
+        await out.write(renderer.row(next.value));
+      }
+      await out.write(renderer.end(index, head));
     }
-    await out.write(renderer.end(index, head));
+    // Lets the source check it ended where the heads said it would.
+    finished = (await rows.next()).done === true;
+    await out.write(renderer.finish());
+    await out.flush();
+  } finally {
+    // Stopped early (interrupted, stdout closed): let the source let go of the rest (the local route's stream).
+    if (!finished) await rows.return?.();
   }
-  // Lets the source check it ended where the heads said it would.
-  await rows.next();
-  await out.write(renderer.finish());
-  await out.flush();
 }
 
 function makeRenderer(opts: RenderOptions, results: D1RawHead[]): Renderer {

@@ -106,6 +106,7 @@ export default defineCommand({
         bold: (t) => ctx.out.paint("bold", t),
         dim: (t) => ctx.out.paint("dim", t),
         warn: (line) => ctx.out.warn(line),
+        signal: ctx.signal,
       },
       new ChunkedWriter(ctx.io.stdout, (t) => ctx.out.redactor.redact(t)),
     );
