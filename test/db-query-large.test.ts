@@ -58,3 +58,18 @@ describe("db query: large results with a capped heap (spawned bin/kanvas, local)
     }
   });
 });
+
+describe("db query: a reader that stops early (| head)", () => {
+  it("exits 0 without an error when stdout closes mid-result", { timeout: 300_000 }, async () => {
+    const p = tempProject({ migrations: false });
+    const fill = await runKanvas(["db", "query", "CREATE TABLE t AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 50000) SELECT x AS id, printf('%064d', x) AS note FROM c"], { cwd: p.dir });
+    expect(fill.code, fill.stderr).toBe(0);
+    const run = spawnKanvas(["db", "query", "SELECT * FROM t ORDER BY id", "--ndjson"], { cwd: p.dir });
+    // Like `| head -1`: take the first chunk, then close the pipe.
+    run.child.stdout!.once("data", () => run.child.stdout!.destroy());
+    const r = await run.done;
+    expect(r.stdout.startsWith('{"id":1,"note":"')).toBe(true);
+    expect(r.stderr).not.toMatch(/error|EPIPE/);
+    expect(r.code).toBe(0);
+  });
+});

@@ -51,6 +51,7 @@ export async function renderRows(stream: D1RawStream, opts: RenderOptions, out: 
         const next = await rows.next();
         if (next.done) throw new Error(`D1's answer ended after ${k} of ${head.rowCount} rows`);
         await out.write(renderer.row(next.value));
+        if (out.readerGone) return; // `| head` has what it wanted
       }
       await out.write(renderer.end(index, head));
     }
@@ -61,6 +62,7 @@ export async function renderRows(stream: D1RawStream, opts: RenderOptions, out: 
   } finally {
     // Stopped early (interrupted, stdout closed): let the source let go of the rest (the local route's stream).
     if (!finished) await rows.return?.();
+    out.close();
   }
 }
 
