@@ -26,8 +26,9 @@ export async function startMiniflare(config: Config): Promise<Miniflare> {
 }
 
 /**
- * The worker behind the bindings. Besides 404 it serves one route: a bulk KV put, since Miniflare's
- * KV has no bulk API and each put from outside costs a round trip through its proxy.
+ * The worker behind the bindings. Besides 404 it serves two routes: a bulk KV put, since Miniflare's
+ * KV has no bulk API and each put from outside costs a round trip through its proxy; and `db query`'s
+ * D1 rows as an NDJSON stream (d1-local-raw.ts).
  */
 function workerScript(kvBinding: string | undefined, d1Binding?: string): string {
   return `
