@@ -38,6 +38,8 @@ export async function startMiniflare(config: Config, runtime: LocalRuntime, cwd:
     await mf.ready;
   } catch (error) {
     await mf?.dispose().catch(() => undefined);
+    // workerd's last lines may still be in its pipes when `ready` rejects.
+    await new Promise((resolve) => setImmediate(resolve));
     throw startFailure(error, lines, where);
   }
   return mf;

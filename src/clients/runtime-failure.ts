@@ -11,6 +11,8 @@ import { alarmColumnsInState, alarmColumnsOf } from "./state-version.js";
 export class RuntimeStartError extends UserError {
   constructor(message: string, code: string, readonly runtimeOutput: string[] = [], cause?: unknown) {
     super(message, { code, exitCode: ExitCode.usage, cause });
+    // --verbose prints the stack: there, and only there, workerd's own last lines are shown.
+    if (runtimeOutput.length > 0) this.stack = `${this.name}: ${message}\nworkerd's last output:\n${runtimeOutput.join("\n")}`;
   }
 }
 
@@ -44,7 +46,7 @@ export function startFailure(error: unknown, lines: string[], where: Where): Run
   }
   if (code === "EACCES" || code === "EPERM" || code === "ENOTDIR" || code === "EROFS" || /SQLITE_CANTOPEN|unable to open database|Permission denied|Read-only file system/i.test(output)) {
     return new RuntimeStartError(
-      `the local runtime cannot open its state in ${rel(where)}${code ? ` (${code})` : ""}; make the folder writable by you, or point --persist-to at another folder.`,
+      `the local runtime cannot open its state in ${rel(where)}${code ? ` (${code})` : ""}; make it a folder you can write, or point --persist-to at another folder.`,
       "local_state_unreadable",
       lines,
       error,
@@ -59,7 +61,7 @@ export function startFailure(error: unknown, lines: string[], where: Where): Run
     );
   }
   return new RuntimeStartError(
-    `the local runtime (workerd ${where.runtime.workerd.version}, Miniflare ${where.runtime.miniflare.version}) failed to start${crashReason(output)}; run 'kanvas doctor --verbose' to see its output, or reinstall with 'npm ci'.`,
+    `the local runtime (workerd ${where.runtime.workerd.version}, Miniflare ${where.runtime.miniflare.version}) failed to start${crashReason(output)}; re-run with --verbose to see workerd's output, or reinstall with 'npm ci'.`,
     "runtime_failed",
     lines,
     error,
