@@ -37,9 +37,9 @@ export async function startMiniflare(config: Config, runtime: LocalRuntime, cwd:
     );
     await mf.ready;
   } catch (error) {
+    // workerd's last lines may still be in its pipes when `ready` rejects: give them up to a second.
+    for (let waited = 0; lines.length === 0 && waited < 1_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
     await mf?.dispose().catch(() => undefined);
-    // workerd's last lines may still be in its pipes when `ready` rejects.
-    await new Promise((resolve) => setImmediate(resolve));
     throw startFailure(error, lines, where);
   }
   return mf;
