@@ -143,12 +143,12 @@ describe.each(pairs)("$name", { timeout: 900_000 }, ({ node, wrangler }) => {
     const p = project();
     const bytes = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 31) % 256));
     p.write("a.bin", bytes);
-    const up = await kanvas(p, ["images", "upload", "a.bin", "--key", "from-kanvas/ü.bin", "--metadata", "userId=u_1", "--metadata", "note=été"]);
+    const up = await kanvas(p, ["images", "upload", "a.bin", "--key", "from-kanvas/ü.bin", "--metadata", "userId=u_1", "--metadata", "note=summer-2026"]);
     expect(up.code, up.stderr).toBe(0);
     // The app's runtime (its wrangler's Miniflare) reads the object kanvas wrote.
     const head = await runNode(node, PEER_R2, [mfDir, p.file(".wrangler/state/v3"), "kanvas-images", "head", "from-kanvas/ü.bin"], p.dir);
     expect(head.code, head.stderr).toBe(0);
-    expect(JSON.parse(head.stdout)).toMatchObject({ sha256: sha(bytes), size: bytes.length, customMetadata: { userId: "u_1", note: "été" } });
+    expect(JSON.parse(head.stdout)).toMatchObject({ sha256: sha(bytes), size: bytes.length, customMetadata: { userId: "u_1", note: "summer-2026" } });
     const back = p.file("back.bin");
     await wr(p, ["r2", "object", "get", "kanvas-images/from-kanvas/ü.bin", "--local", "--file", back]);
     expect(sha(readFileSync(back))).toBe(sha(bytes));
