@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { satisfies } from "../src/clients/runtime.js";
+import { pickRuntime, satisfies } from "../src/clients/runtime.js";
 import { alarmTableColumns } from "../src/clients/state-version.js";
 import { APP_WRANGLER_TOML, tempProject, type TempProject } from "./helpers/project.js";
 import {
@@ -50,6 +50,26 @@ describe("runtime selection rules (unit)", () => {
     expect(satisfies("20.20.2", "^20.19 || >=22")).toBe(true);
     expect(satisfies("21.0.0", "^20.19 || >=22")).toBe(false);
     expect(satisfies("20.18.0", ">= 20.19")).toBe(false);
+  });
+
+  it("picks the app's wrangler's Miniflare when its engines allow the Node, else kanvas's own for that Node", () => {
+    const current = tempProject({ migrations: false });
+    installAppWrangler(current.dir, WRANGLER_CURRENT);
+    const on24 = pickRuntime(current.dir, "24.22.3");
+    expect(on24).toMatchObject({ from: expect.stringContaining("the app's wrangler 4.164.0"), major: 5, appWrangler: "4.164.0" });
+    expect(on24.workerd.version).toBe("1.20261117.1");
+    const on20 = pickRuntime(current.dir, "20.20.2");
+    expect(on20).toMatchObject({ from: "kanvas's own (Node 20)", major: 4, appWrangler: "4.164.0", compatibilityDate: "2026-04-01" });
+    expect(on20.miniflare.version).toBe("4.20260426.0");
+    expect(on20.skipped).toContain("needs Node >=22.12.0");
+
+    const old = tempProject({ migrations: false });
+    installAppWrangler(old.dir, WRANGLER_4_86);
+    expect(pickRuntime(old.dir, "24.22.3")).toMatchObject({ from: expect.stringContaining("the app's wrangler 4.86.0"), major: 4 });
+
+    const none = tempProject({ migrations: false });
+    expect(pickRuntime(none.dir, "22.12.0")).toMatchObject({ from: "kanvas's own (Node ≥ 22)", major: 5 });
+    expect(pickRuntime(none.dir, "20.19.0")).toMatchObject({ from: "kanvas's own (Node 20)", major: 4 });
   });
 
   it("counts _cf_ALARM's columns in the schema text workerd stores (old: 2, upgraded: 3)", () => {

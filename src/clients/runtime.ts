@@ -31,6 +31,9 @@ export interface LocalRuntime {
 /** kanvas's worker needs nothing newer; a later date would be refused by an older workerd. */
 const KANVAS_COMPATIBILITY_DATE = "2026-04-01";
 
+/** The Miniflare majors whose options `miniflareOptions` knows. */
+const KNOWN_MAJORS = [4, 5];
+
 /** kanvas's own folder: its dependencies resolve from here. */
 const KANVAS_DIR = path.dirname(fileURLToPath(import.meta.url));
 
@@ -41,12 +44,15 @@ export function pickRuntime(configDir: string, nodeVersion = process.versions.no
   if (app) {
     appWrangler = app.version;
     const mf = findPackage("miniflare", app.dir);
-    if (mf && satisfies(nodeVersion, mf.engines)) {
+    const known = mf && KNOWN_MAJORS.includes(Number(mf.version.split(".")[0]));
+    if (mf && known && satisfies(nodeVersion, mf.engines)) {
       return describe(mf.dir, `the app's wrangler ${app.version} (${app.dir})`, { appWrangler });
     }
-    skipped = mf
-      ? `the app's wrangler ${app.version} brings Miniflare ${mf.version}, which needs Node ${mf.engines}`
-      : `the app's wrangler ${app.version} has no Miniflare kanvas can find`;
+    skipped = !mf
+      ? `the app's wrangler ${app.version} has no Miniflare kanvas can find`
+      : !known
+        ? `the app's wrangler ${app.version} brings Miniflare ${mf.version}, whose API kanvas does not know (it drives Miniflare 4 and 5)`
+        : `the app's wrangler ${app.version} brings Miniflare ${mf.version}, which needs Node ${mf.engines}`;
   }
   const newer = findPackage("miniflare-current", KANVAS_DIR);
   if (newer && satisfies(nodeVersion, newer.engines)) {
