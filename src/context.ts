@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { Miniflare } from "miniflare";
 import type { ApiAccess } from "./clients/cloudflare-api.js";
+import type { LocalRuntime } from "./clients/runtime.js";
 import type { D1Client } from "./clients/d1.js";
 import type { KvClient } from "./clients/kv.js";
 import type { R2Client } from "./clients/r2.js";
@@ -137,10 +138,23 @@ export class Context {
     return this.once("miniflare", async () => {
       const config = await this.config();
       this.announce(config);
+      const runtime = await this.localRuntime();
       const { startMiniflare } = await import("./clients/miniflare.js");
-      const mf = await startMiniflare(config);
+      const mf = await startMiniflare(config, runtime, this.io.cwd);
       this.disposers.push(() => mf.dispose());
       return mf;
+    });
+  }
+
+  /** Which Miniflare and workerd run the local target (the app's wrangler's, or kanvas's own). */
+  localRuntime(): Promise<LocalRuntime> {
+    return this.once("runtime", async () => {
+      const config = await this.config();
+      const { pickRuntime, describeRuntime } = await import("./clients/runtime.js");
+      const runtime = pickRuntime(path.dirname(config.configPath));
+      this.out.debug(`Local runtime: ${describeRuntime(runtime)}`);
+      if (runtime.skipped) this.out.debug(`  (not the app's: ${runtime.skipped})`);
+      return runtime;
     });
   }
 

@@ -4,6 +4,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT, tempProject } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
+import { installAppWrangler, WRANGLER_4_86 } from "./helpers/runtimes.js";
 
 const run = promisify(execFile);
 const WRANGLER = path.join(REPO_ROOT, "node_modules/.bin/wrangler");
@@ -22,6 +23,8 @@ async function wrangler(cwd: string, args: string[]) {
 describe("cache --local shares wrangler's KV state", { timeout: 120_000 }, () => {
   it("wrangler kv key get --local reads what kanvas wrote, and kanvas reads what wrangler wrote", async () => {
     const p = tempProject();
+    // The app has wrangler 4.86 installed, so kanvas runs its runtime on any Node (see test/runtime-interop.test.ts).
+    installAppWrangler(p.dir, WRANGLER_4_86);
     const key = "rooms:registry/ü 100%";
     const value = JSON.stringify({ room1: { name: "Lobby ✓" } });
     const w = await runKanvas(["cache", "put", key, value, "--metadata", '{"by":"kanvas"}'], { cwd: p.dir });

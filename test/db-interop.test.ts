@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { startFakeCloudflare } from "./helpers/fake-cloudflare/index.js";
 import { APP_WRANGLER_TOML, REPO_ROOT, tempProject, type TempProject } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
+import { installAppWrangler, WRANGLER_4_86 } from "./helpers/runtimes.js";
 
 /** wrangler 4.86 --local in the temp project, with no account variables. */
 function wrangler(p: TempProject, args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; out: string }> {
@@ -31,6 +32,8 @@ const files = {
 describe("wrangler interop (--local, same .wrangler/state)", () => {
   it("wrangler applies the first two; kanvas applies the rest, adopts their checksums and sees no drift", async () => {
     const p = tempProject({ files: { "migrations/0001_topic.sql": files["migrations/0001_topic.sql"] } });
+    // The app has wrangler 4.86 installed, so kanvas runs its runtime on any Node (see test/runtime-interop.test.ts).
+    installAppWrangler(p.dir, WRANGLER_4_86);
     const w = await wrangler(p, ["d1", "migrations", "apply", "kanvas-db", "--local"]);
     expect(w.code, w.out).toBe(0);
     for (const [rel, content] of Object.entries(files)) p.write(rel, content);
@@ -50,6 +53,8 @@ describe("wrangler interop (--local, same .wrangler/state)", () => {
 
   it("kanvas applies everything; wrangler d1 migrations list --local shows nothing pending and sees kanvas's rows", async () => {
     const p = tempProject({ files });
+    // The app has wrangler 4.86 installed, so kanvas runs its runtime on any Node (see test/runtime-interop.test.ts).
+    installAppWrangler(p.dir, WRANGLER_4_86);
     const r = await runKanvas("db migrate", { cwd: p.dir });
     expect(r.code, r.stderr).toBe(0);
     const list = await wrangler(p, ["d1", "migrations", "list", "kanvas-db", "--local"]);

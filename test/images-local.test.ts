@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT, tempProject } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
+import { installAppWrangler, WRANGLER_4_86 } from "./helpers/runtimes.js";
 
 const FIX = path.join(REPO_ROOT, "fixtures/images");
 const WRANGLER = path.join(REPO_ROOT, "node_modules/.bin/wrangler");
@@ -23,6 +24,8 @@ async function wranglerGet(cwd: string, key: string, out: string): Promise<Buffe
 describe("images on the local target (Miniflare)", () => {
   it("wrangler r2 object get --local reads what kanvas uploaded, a small file and a multipart one", async () => {
     const p = tempProject();
+    // The app has wrangler 4.86 installed, so kanvas runs its runtime on any Node (see test/runtime-interop.test.ts).
+    installAppWrangler(p.dir, WRANGLER_4_86);
     const big = Buffer.alloc(20 * 1024 * 1024 + 333);
     for (let i = 0; i < big.length; i += 512) big[i] = i % 251;
     p.write("big.bin", big);

@@ -1,27 +1,48 @@
 import path from "node:path";
-import { Miniflare } from "miniflare";
+import type { Miniflare } from "miniflare";
 import type { Config } from "../config/types.js";
 import { D1_RAW_PATH, D1_RAW_ROUTE_SOURCE } from "./d1-local-raw.js";
+import { refuseUpgradedState, startFailure } from "./runtime-failure.js";
+import { loadMiniflare, miniflareOptions, type LocalRuntime } from "./runtime.js";
 
-/** The workers runtime's "today" must not be later than what this workerd build supports. */
-const COMPATIBILITY_DATE = "2026-04-01";
+/** workerd's last lines, kept to explain a failed start (never printed as they are). */
+const KEPT_RUNTIME_LINES = 40;
 
 /**
  * One Miniflare per kanvas run, with the same bindings, ids and persist layout as
  * `wrangler --local` (`<persistTo>/v3/{d1,kv,r2}`), so both tools see the same data.
+ * `runtime` (src/clients/runtime.ts) says which Miniflare and workerd; this is the one place
+ * where a Miniflare is constructed and started.
  */
-export async function startMiniflare(config: Config): Promise<Miniflare> {
-  const mf = new Miniflare({
-    modules: true,
-    script: workerScript(config.kv?.binding, config.d1?.binding),
-    compatibilityDate: COMPATIBILITY_DATE,
-    defaultPersistRoot: localStateRoot(config),
-    d1Databases: config.d1 ? { [config.d1.binding]: config.d1.localId } : {},
-    kvNamespaces: config.kv ? { [config.kv.binding]: config.kv.localId } : {},
-    r2Buckets: config.r2 ? { [config.r2.binding]: config.r2.localId } : {},
-    log: undefined,
-  });
-  await mf.ready;
+export async function startMiniflare(config: Config, runtime: LocalRuntime, cwd: string): Promise<Miniflare> {
+  const where = { stateRoot: localStateRoot(config), runtime, cwd };
+  // State a newer workerd upgraded would crash this one: refuse before anything starts or is written.
+  refuseUpgradedState(where);
+  const mod = await loadMiniflare(runtime);
+  const lines: string[] = [];
+  const onRuntimeLine = (line: string) => {
+    lines.push(line);
+    if (lines.length > KEPT_RUNTIME_LINES) lines.shift();
+  };
+  let mf: Miniflare | undefined;
+  try {
+    mf = new mod.Miniflare(
+      miniflareOptions(mod, runtime, {
+        script: workerScript(config.kv?.binding, config.d1?.binding),
+        persistRoot: where.stateRoot,
+        d1Databases: config.d1 ? { [config.d1.binding]: config.d1.localId } : {},
+        kvNamespaces: config.kv ? { [config.kv.binding]: config.kv.localId } : {},
+        r2Buckets: config.r2 ? { [config.r2.binding]: config.r2.localId } : {},
+        onRuntimeLine,
+      }),
+    );
+    await mf.ready;
+  } catch (error) {
+    // workerd's last lines may still be in its pipes when `ready` rejects: give them up to a second.
+    for (let waited = 0; lines.length === 0 && waited < 1_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    await mf?.dispose().catch(() => undefined);
+    throw startFailure(error, lines, where);
+  }
   return mf;
 }
 

@@ -15,7 +15,7 @@ interface Check {
 export default defineCommand({
   description: "check that kanvas can reach everything it needs",
   examples: ["kanvas doctor", "kanvas doctor --remote --env production", "kanvas doctor --remote --json"],
-  notes: "Local: Miniflare starts, the state folder is writable, D1/KV/R2 open.\nRemote: the token verifies, the account answers, the D1 database, KV namespace and R2 bucket exist.",
+  notes: "Local: which Miniflare and workerd run (the app's wrangler's when it can run on this Node, else kanvas's own), Miniflare starts, the state folder is writable, D1/KV/R2 open.\nRemote: the token verifies, the account answers, the D1 database, KV namespace and R2 bucket exist.",
   shared: ["target"],
   access: "read",
   schema: z.object({}),
@@ -64,6 +64,11 @@ async function localChecks(ctx: Context, check: CheckFn): Promise<void> {
     writeFileSync(probe, "");
     rmSync(probe);
     return path.relative(ctx.io.cwd, state) || state;
+  });
+  await check("local runtime", async () => {
+    const { describeRuntime } = await import("../clients/runtime.js");
+    const picked = await ctx.localRuntime();
+    return describeRuntime(picked) + (picked.skipped ? ` (not the app's: ${picked.skipped})` : "");
   });
   await check("miniflare starts", async () => {
     await ctx.miniflare();
