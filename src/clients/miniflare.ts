@@ -1,6 +1,7 @@
 import path from "node:path";
 import { Miniflare } from "miniflare";
 import type { Config } from "../config/types.js";
+import { beforeRuntimeStart } from "./runtime-lifetime.js";
 
 /** The workers runtime's "today" must not be later than what this workerd build supports. */
 const COMPATIBILITY_DATE = "2026-04-01";
@@ -10,6 +11,7 @@ const COMPATIBILITY_DATE = "2026-04-01";
  * `wrangler --local` (`<persistTo>/v3/{d1,kv,r2}`), so both tools see the same data.
  */
 export async function startMiniflare(config: Config): Promise<Miniflare> {
+  const afterRuntimeStart = beforeRuntimeStart();
   const mf = new Miniflare({
     modules: true,
     script: workerScript(config.kv?.binding),
@@ -20,6 +22,7 @@ export async function startMiniflare(config: Config): Promise<Miniflare> {
     r2Buckets: config.r2 ? { [config.r2.binding]: config.r2.localId } : {},
     log: undefined,
   });
+  afterRuntimeStart();
   await mf.ready;
   return mf;
 }
