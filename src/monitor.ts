@@ -1,7 +1,23 @@
 import { appendFileSync } from "node:fs";
-import { CloudflareServiceError, type Service } from "./errors.js";
+import { CloudflareServiceError, InterruptedError, type Service } from "./errors.js";
 import type { Output } from "./output.js";
+import { gaveUpMessage, inAttempt, DeadlineError, seconds } from "./request-deadline.js";
 import { withRetry, type RetryPolicy } from "./retry.js";
+
+/**
+ * How long a request in flight at Ctrl-C may still take. A cut write has an unknown outcome, but
+ * every multi-statement write kanvas makes is one transaction (D1 batch) or idempotent (deletes),
+ * so cutting it leaves nothing half-applied.
+ */
+export const CUT_GRACE_MS = 1_500;
+
+function graceAfter(signal: AbortSignal, ms: number): AbortSignal {
+  const controller = new AbortController();
+  signal.addEventListener("abort", () => setTimeout(() => controller.abort(signal.reason), ms).unref(), { once: true });
+  return controller.signal;
+}
+
+const SERVICE_NAMES: Record<Service, string> = { d1: "D1", r2: "R2", kv: "KV", api: "Cloudflare API" };
 
 export interface CallRecord {
   time: string;
@@ -20,12 +36,16 @@ export interface CallRecord {
  */
 export class Monitor {
   readonly records: CallRecord[] = [];
+  /** Aborted CUT_GRACE_MS after the run's signal: what cuts requests still in flight by then. */
+  private readonly cut?: AbortSignal;
 
   constructor(
     private readonly out: Output,
     private readonly policy: RetryPolicy,
     private readonly signal?: AbortSignal,
-  ) {}
+  ) {
+    this.cut = signal && graceAfter(signal, CUT_GRACE_MS);
+  }
 
   async call<T>(
     service: Service,
@@ -54,21 +74,37 @@ export class Monitor {
       const result = await withRetry(
         (attempt) => {
           attempts = attempt;
-          return fn(attempt);
+          // After Ctrl-C the step in flight may finish (a delete batch, a migration) if the endpoint
+          // answers within the grace; a hung request is cut then, so the run ends promptly.
+          return inAttempt(this.cut, () => fn(attempt));
         },
         {
           idempotent: opts.idempotent,
           policy: this.policy,
           signal: this.signal,
           retryAfterMs: opts.retryAfterMs,
-          onRetry: ({ attempt, delayMs, reason }) =>
-            this.out.debug(`retry: ${service} ${operation} attempt ${attempt} failed (${reason}); next in ${delayMs} ms`),
+          onRetry: ({ attempt, delayMs, reason, error }) => {
+            // Always one line (stderr): a run that waits must say why.
+            const after =
+              error instanceof DeadlineError ? `a ${seconds(error.timeoutMs)} timeout`
+              : error instanceof CloudflareServiceError && error.status === undefined ? "a failed connection"
+              : reason;
+            this.out.info(`retrying ${SERVICE_NAMES[service]} ${operation} (${attempt + 1}/${this.policy.maxAttempts}) after ${after}…`);
+            this.out.debug(`retry: ${service} ${operation} attempt ${attempt} failed (${reason}); next in ${delayMs} ms`);
+          },
         },
       );
       record("ok");
       return result;
     } catch (error) {
       record("error", error);
+      if (this.signal?.aborted && error instanceof CloudflareServiceError && error.status === undefined) {
+        throw new InterruptedError(`Interrupted: ${SERVICE_NAMES[service]} ${operation} was cut off in flight.`);
+      }
+      if (error instanceof DeadlineError) {
+        const message = gaveUpMessage(`${SERVICE_NAMES[service]} ${operation}`, error, attempts, performance.now() - started);
+        throw new CloudflareServiceError(message, { service, outcomeUnknown: true, cause: error });
+      }
       throw error;
     }
   }

@@ -65,7 +65,7 @@ describe("local runtime lifetime (real bin/kanvas, process groups as a terminal 
       const list = await runKanvas("images list --json", { cwd: p.dir });
       expect(list.code).toBe(0);
       expect(JSON.parse(list.stdout)).toEqual([]);
-    });
+    }, 240_000);
   }
 
   it("kill -9 of kanvas mid-upload takes workerd with it within 5 s", async () => {
@@ -77,5 +77,5 @@ describe("local runtime lifetime (real bin/kanvas, process groups as a terminal 
     process.kill(run.child.pid!, "SIGKILL"); // kanvas only, not its group: workerd must go by itself
     await run.done;
     await expect(waitUntilGone(tree, 5_000)).resolves.toBeLessThanOrEqual(5_000);
-  });
+  }, 240_000);
 });
