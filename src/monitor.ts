@@ -11,10 +11,20 @@ import { withRetry, type RetryPolicy } from "./retry.js";
  */
 export const CUT_GRACE_MS = 1_500;
 
-function graceAfter(signal: AbortSignal, ms: number): AbortSignal {
+/** A signal that aborts `ms` after `signal` does (or `ms` from now if it already has). */
+function graceAfter(signal: AbortSignal, ms: number): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
-  signal.addEventListener("abort", () => setTimeout(() => controller.abort(signal.reason), ms).unref(), { once: true });
-  return controller.signal;
+  let timer: NodeJS.Timeout | undefined;
+  const start = () => (timer = setTimeout(() => controller.abort(signal.reason), ms).unref());
+  if (signal.aborted) start();
+  else signal.addEventListener("abort", start, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", start);
+    },
+  };
 }
 
 const SERVICE_NAMES: Record<Service, string> = { d1: "D1", r2: "R2", kv: "KV", api: "Cloudflare API" };
@@ -36,16 +46,12 @@ export interface CallRecord {
  */
 export class Monitor {
   readonly records: CallRecord[] = [];
-  /** Aborted CUT_GRACE_MS after the run's signal: what cuts requests still in flight by then. */
-  private readonly cut?: AbortSignal;
 
   constructor(
     private readonly out: Output,
     private readonly policy: RetryPolicy,
     private readonly signal?: AbortSignal,
-  ) {
-    this.cut = signal && graceAfter(signal, CUT_GRACE_MS);
-  }
+  ) {}
 
   async call<T>(
     service: Service,
@@ -76,7 +82,10 @@ export class Monitor {
           attempts = attempt;
           // After Ctrl-C the step in flight may finish (a delete batch, a migration) if the endpoint
           // answers within the grace; a hung request is cut then, so the run ends promptly.
-          return inAttempt(this.cut, () => fn(attempt));
+          // Requests started after the signal (releasing a lock, aborting an upload) get the same grace.
+          if (!this.signal) return fn(attempt);
+          const cut = graceAfter(this.signal, CUT_GRACE_MS);
+          return inAttempt(cut.signal, () => fn(attempt)).finally(cut.dispose);
         },
         {
           idempotent: opts.idempotent,
