@@ -68,6 +68,14 @@ export function inAttempt<T>(cut: AbortSignal | undefined, fn: () => Promise<T>)
   return scope.run({ cut }, fn);
 }
 
+/**
+ * Requests made inside `fn` are never cut by Ctrl-C, only by their deadline: for a step whose
+ * result the interrupted summary must report (a cleanup's delete batch in flight).
+ */
+export function finishInFlight<T>(fn: () => Promise<T>): Promise<T> {
+  return scope.run({ cut: undefined }, fn);
+}
+
 /** The signal that may cut the request being made now, if any. */
 export function currentCutSignal(): AbortSignal | undefined {
   return scope.getStore()?.cut;
