@@ -75,7 +75,8 @@ describe("interrupting a cleanup", () => {
       const deletable = old.filter((k) => k !== referenced);
 
       // Pages come slowly and batches quickly, so the signal lands while the next page is still coming.
-      rig.chaos!.inject({ kind: "slow", op: /^ListObjectsV2$/, times: 1000, delayMs: 2_000 });
+      // (10 s: under load the signal can take seconds to land; the page in flight is then cut.)
+      rig.chaos!.inject({ kind: "slow", op: /^ListObjectsV2$/, times: 1000, delayMs: 10_000 });
       rig.chaos!.inject({ kind: "slow", op: /^DeleteObjects$/, times: 1000, delayMs: 300 });
       const log = p.file("deleted.ndjson");
       const logged = () => (existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l).key as string) : []);
