@@ -12,6 +12,7 @@ import type { GlobalOptions } from "./commands/shared-options.js";
 import { Monitor } from "./monitor.js";
 import type { IO, Output } from "./output.js";
 import { confirmAction, isInteractive } from "./prompt.js";
+import { resolveTimeoutMs } from "./request-deadline.js";
 import { retryPolicyFromEnv } from "./retry.js";
 import type { TargetKind } from "./target.js";
 
@@ -28,6 +29,8 @@ export interface ClientDeps {
   out: Output;
   signal: AbortSignal;
   now: () => number;
+  /** Per-attempt deadline of every remote request (--timeout, KANVAS_TIMEOUT). */
+  timeoutMs: number;
 }
 
 /**
@@ -37,6 +40,7 @@ export interface ClientDeps {
 export class Context {
   readonly monitor: Monitor;
   readonly now: () => number;
+  readonly timeoutMs: number;
   private configPromise?: Promise<Config>;
   private readonly memo = new Map<string, Promise<unknown>>();
   private announced = false;
@@ -53,6 +57,7 @@ export class Context {
     private readonly deps: RunDeps = {},
   ) {
     this.now = deps.now ?? Date.now;
+    this.timeoutMs = resolveTimeoutMs(globals.timeout, io.env);
     this.monitor = new Monitor(out, retryPolicyFromEnv(io.env), signal);
   }
 
@@ -129,7 +134,7 @@ export class Context {
       const config = await this.config();
       this.announce(config);
       const { createCloudflareApi } = await import("./clients/cloudflare-api.js");
-      return createCloudflareApi(config, this.out, this.deps.fetch);
+      return createCloudflareApi(config, this.out, this.deps.fetch, this.timeoutMs);
     });
   }
 
@@ -182,7 +187,7 @@ export class Context {
   }
 
   private clientDeps(config: Config): ClientDeps {
-    return { config, monitor: this.monitor, out: this.out, signal: this.signal, now: this.now };
+    return { config, monitor: this.monitor, out: this.out, signal: this.signal, now: this.now, timeoutMs: this.timeoutMs };
   }
 
   private once<T>(key: string, make: () => Promise<T>): Promise<T> {

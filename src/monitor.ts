@@ -1,7 +1,33 @@
 import { appendFileSync } from "node:fs";
-import { CloudflareServiceError, type Service } from "./errors.js";
+import { CloudflareServiceError, InterruptedError, type Service } from "./errors.js";
 import type { Output } from "./output.js";
+import { gaveUpMessage, inAttempt, DeadlineError, seconds } from "./request-deadline.js";
 import { withRetry, type RetryPolicy } from "./retry.js";
+
+/**
+ * How long a request in flight at Ctrl-C may still take. A cut write has an unknown outcome, but
+ * every multi-statement write kanvas makes is one transaction (D1 batch) or idempotent (deletes),
+ * so cutting it leaves nothing half-applied.
+ */
+export const CUT_GRACE_MS = 1_500;
+
+/** A signal that aborts `ms` after `signal` does (or `ms` from now if it already has). */
+function graceAfter(signal: AbortSignal, ms: number): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const start = () => (timer = setTimeout(() => controller.abort(signal.reason), ms).unref());
+  if (signal.aborted) start();
+  else signal.addEventListener("abort", start, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", start);
+    },
+  };
+}
+
+const SERVICE_NAMES: Record<Service, string> = { d1: "D1", r2: "R2", kv: "KV", api: "Cloudflare API" };
 
 export interface CallRecord {
   time: string;
@@ -54,21 +80,40 @@ export class Monitor {
       const result = await withRetry(
         (attempt) => {
           attempts = attempt;
-          return fn(attempt);
+          // After Ctrl-C the step in flight may finish (a delete batch, a migration) if the endpoint
+          // answers within the grace; a hung request is cut then, so the run ends promptly.
+          // Requests started after the signal (releasing a lock, aborting an upload) get the same grace.
+          if (!this.signal) return fn(attempt);
+          const cut = graceAfter(this.signal, CUT_GRACE_MS);
+          return inAttempt(cut.signal, () => fn(attempt)).finally(cut.dispose);
         },
         {
           idempotent: opts.idempotent,
           policy: this.policy,
           signal: this.signal,
           retryAfterMs: opts.retryAfterMs,
-          onRetry: ({ attempt, delayMs, reason }) =>
-            this.out.debug(`retry: ${service} ${operation} attempt ${attempt} failed (${reason}); next in ${delayMs} ms`),
+          onRetry: ({ attempt, delayMs, reason, error }) => {
+            // Always one line (stderr): a run that waits must say why.
+            const after =
+              error instanceof DeadlineError ? `a ${seconds(error.timeoutMs)} timeout`
+              : error instanceof CloudflareServiceError && error.status === undefined ? "a failed connection"
+              : reason;
+            this.out.info(`retrying ${SERVICE_NAMES[service]} ${operation} (${attempt + 1}/${this.policy.maxAttempts}) after ${after}…`);
+            this.out.debug(`retry: ${service} ${operation} attempt ${attempt} failed (${reason}); next in ${delayMs} ms`);
+          },
         },
       );
       record("ok");
       return result;
     } catch (error) {
       record("error", error);
+      if (this.signal?.aborted && error instanceof CloudflareServiceError && error.status === undefined) {
+        throw new InterruptedError(`Interrupted: ${SERVICE_NAMES[service]} ${operation} was cut off in flight.`);
+      }
+      if (error instanceof DeadlineError) {
+        const message = gaveUpMessage(`${SERVICE_NAMES[service]} ${operation}`, error, attempts, performance.now() - started);
+        throw new CloudflareServiceError(message, { service, outcomeUnknown: true, cause: error });
+      }
       throw error;
     }
   }

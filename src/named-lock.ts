@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { D1Client } from "./clients/d1.js";
 import { ConflictError, InterruptedError } from "./errors.js";
-import { newHolder } from "./migrate/lock.js";
+import { deadLocalHolderPid, newHolder, takeOverLine } from "./lock-holder.js";
 
 /** One row per named lock, in the app's own D1 (kanvas_* tables are kanvas's bookkeeping). */
 const TABLE = "kanvas_locks";
@@ -19,9 +19,19 @@ export interface HeldLock {
 export async function acquireNamedLock(
   d1: D1Client,
   name: string,
-  opts: { ttlMs: number; timeoutMs: number; now: () => number; signal: AbortSignal; onWait?: (holder: string) => void },
+  opts: {
+    ttlMs: number;
+    timeoutMs: number;
+    now: () => number;
+    signal: AbortSignal;
+    onWait?: (holder: string) => void;
+    /** The command taking it, recorded in the holder ("images cleanup"). */
+    command?: string;
+    /** Told when a dead holder's lock is taken over. */
+    onTakeOver?: (line: string) => void;
+  },
 ): Promise<HeldLock> {
-  const holder = newHolder();
+  const holder = newHolder(opts.command);
   const deadline = Date.now() + opts.timeoutMs;
   let announced = false;
   for (;;) {
@@ -45,9 +55,15 @@ WHERE ${TABLE}.expires_at <= excluded.acquired_at RETURNING holder`,
       };
     }
     const other = (current?.results[0] as { holder?: string; expires_at?: number } | undefined) ?? {};
+    const deadPid = other.holder && deadLocalHolderPid(other.holder);
+    if (other.holder && deadPid) {
+      opts.onTakeOver?.(takeOverLine(name, other.holder, deadPid));
+      await d1.query(`DELETE FROM ${TABLE} WHERE name = ? AND holder = ?`, [name, other.holder], { idempotent: true });
+      continue;
+    }
     if (Date.now() >= deadline) {
       throw new ConflictError(
-        `another run holds the ${name} lock (${other.holder ?? "unknown"}, until ${other.expires_at ? new Date(other.expires_at).toISOString() : "?"}); wait for it to finish and run again.`,
+        `another run holds the ${name} lock (${other.holder ?? "unknown"}, until ${other.expires_at ? new Date(other.expires_at).toISOString() : "?"}); wait for it to finish and run again; if that run is gone, run the same command with --force-unlock.`,
         "lock_held",
       );
     }
@@ -57,4 +73,15 @@ WHERE ${TABLE}.expires_at <= excluded.acquired_at RETURNING holder`,
       throw new InterruptedError(`Interrupted while waiting for the ${name} lock; nothing was changed.`);
     });
   }
+}
+
+/** --force-unlock: removes whoever holds the lock `name`; returns the removed holder, if any. */
+export async function forceUnlockNamed(d1: D1Client, name: string, dryRun = false): Promise<{ holder: string; acquired_at: number } | undefined> {
+  const exists = await d1.query<{ n: number }>(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '${TABLE}'`);
+  if (!exists.results[0]?.n) return undefined;
+  const sql = dryRun
+    ? `SELECT holder, acquired_at FROM ${TABLE} WHERE name = ?`
+    : `DELETE FROM ${TABLE} WHERE name = ? RETURNING holder, acquired_at`;
+  const r = await d1.query<{ holder: string; acquired_at: number }>(sql, [name], { idempotent: true });
+  return r.results[0];
 }

@@ -38,6 +38,7 @@ export interface RetryInfo {
   attempt: number;
   delayMs: number;
   reason: string;
+  error: unknown;
 }
 
 /**
@@ -94,7 +95,7 @@ export async function withRetry<T>(
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)) * random();
       const delayMs = Math.round(retryAfter ?? backoff);
       if (Date.now() - started + delayMs > policy.budgetMs) throw error;
-      opts.onRetry?.({ attempt, delayMs, reason: describe(error) });
+      opts.onRetry?.({ attempt, delayMs, reason: describe(error), error });
       await sleep(delayMs, undefined, { signal: opts.signal }).catch(() => {
         throw error;
       });

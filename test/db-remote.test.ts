@@ -110,7 +110,8 @@ describe("kanvas db migrate --remote (fake Cloudflare API)", () => {
 
   it("two concurrent runs never both apply: the second waits for the lock", async () => {
     const p = tempProject({ files: many(12) });
-    fake.faults.inject({ match: { method: "POST", path: /\/query$/ }, times: 80, delayMs: 400 });
+    // 1.5 s per query: b starts before a is done even when starting a process takes seconds (load).
+    fake.faults.inject({ match: { method: "POST", path: /\/query$/ }, times: 80, delayMs: 1_500 });
     const a = spawnKanvas("db migrate --remote --json", { cwd: p.dir, env: env() });
     await a.waitFor("✔ 0000_kanvas_schema.sql");
     const b = spawnKanvas("db migrate --remote --json", { cwd: p.dir, env: env() });
@@ -121,7 +122,7 @@ describe("kanvas db migrate --remote (fake Cloudflare API)", () => {
     expect(applied.sort()).toEqual(["0000_kanvas_schema.sql", ...Object.keys(many(12)).map((k) => k.slice("migrations/".length))].sort());
     expect(rb.stderr + ra.stderr).toContain("Waiting for the migration lock held by");
     expect(fake.d1.exec(db.uuid, "SELECT count(*) AS n FROM kanvas_migrations_lock")).toEqual([{ n: 0 }]);
-  });
+  }, 240_000);
 });
 
 describe("remote bad input", () => {

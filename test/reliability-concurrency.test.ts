@@ -34,7 +34,7 @@ function appliedOnce(p: RigProject, n: number): void {
 describe("two db migrate runs at once", () => {
   it("remote: the second waits for the lock; each migration is applied once", async () => {
     const p = rigProject(rig, { migrations: false, files: files(14) });
-    rig.cf.faults.inject({ match: { method: "POST", path: /\/query$/ }, times: 1000, delayMs: 300 });
+    rig.cf.faults.inject({ match: { method: "POST", path: /\/query$/ }, times: 1000, delayMs: 1_500 }); // long enough that b starts before a is done, even under load
     try {
       const a = spawnKanvas(["db", "migrate", "--remote", "--json"], { cwd: p.dir, env: p.env });
       await a.waitFor("pending migration(s)");
@@ -49,11 +49,11 @@ describe("two db migrate runs at once", () => {
       rig.cf.faults.clear();
     }
     appliedOnce(p, 14);
-  });
+  }, 240_000);
 
   it("remote: with a short --lock-timeout the second exits 5 naming the holder; nothing is applied twice", async () => {
     const p = rigProject(rig, { migrations: false, files: files(14) });
-    rig.cf.faults.inject({ match: { method: "POST", path: /\/query$/ }, times: 1000, delayMs: 400 });
+    rig.cf.faults.inject({ match: { method: "POST", path: /\/query$/ }, times: 1000, delayMs: 1_500 }); // long enough that b starts before a is done, even under load
     try {
       const a = spawnKanvas(["db", "migrate", "--remote"], { cwd: p.dir, env: p.env });
       await a.waitFor(`✔ ${names(14)[0]}`);
@@ -70,7 +70,7 @@ describe("two db migrate runs at once", () => {
       rig.cf.faults.clear();
     }
     appliedOnce(p, 14);
-  });
+  }, 240_000);
 
   it("local: two processes on one state folder apply each migration once", async () => {
     const p = tempProject({ migrations: false, files: files(12) });
@@ -89,7 +89,7 @@ describe("two db migrate runs at once", () => {
     expect(JSON.parse(q.stdout).map((r: { name: string }) => r.name)).toEqual(names(12));
     const total = await runKanvas(["db", "query", `SELECT ${Array.from({ length: 12 }, (_, i) => `(SELECT count(*) FROM c${i + 1})`).join(" + ")} AS n`, "--json"], { cwd: p.dir });
     expect(JSON.parse(total.stdout), total.stderr).toEqual([{ n: 12 }]);
-  });
+  }, 240_000);
 });
 
 describe("two images cleanup runs at once over the same objects", () => {
@@ -135,7 +135,7 @@ describe("two images cleanup runs at once over the same objects", () => {
     expect(left.sort()).toEqual([referenced, ...young].sort());
     await rig.sdk!.send(new HeadObjectCommand({ Bucket: rig.s3!.bucket, Key: referenced }));
     expect(p.audit().filter((a) => a.command === "images cleanup")).toHaveLength(2);
-  });
+  }, 240_000);
 
   // DeleteObjects answers "Deleted" for a key that is already gone, so without the cleanup lock both runs
   // would report every object; with it the deleted counts add up to the objects removed.

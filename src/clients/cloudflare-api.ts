@@ -2,6 +2,7 @@ import Cloudflare, { APIError, APIConnectionError, APIConnectionTimeoutError, AP
 import { AuthError, CloudflareServiceError, ConfigError, InterruptedError, type Service } from "../errors.js";
 import type { Config } from "../config/types.js";
 import type { Output } from "../output.js";
+import { DEFAULT_TIMEOUT_MS, deadlineFetch, DeadlineError } from "../request-deadline.js";
 import { parseRetryAfter } from "../retry.js";
 import { tracedFetch } from "./http-trace.js";
 
@@ -14,7 +15,7 @@ export interface ApiAccess {
  * The official SDK, built from our config only (never from process.env behind our back), with its own
  * retries off: retries are ours (src/retry.ts), so a D1 write is never re-sent blindly.
  */
-export async function createCloudflareApi(config: Config, out: Output, fetchImpl?: typeof fetch): Promise<ApiAccess> {
+export async function createCloudflareApi(config: Config, out: Output, fetchImpl?: typeof fetch, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ApiAccess> {
   const { apiToken, accountId } = config.credentials;
   if (!apiToken) {
     throw new ConfigError(
@@ -36,8 +37,9 @@ export async function createCloudflareApi(config: Config, out: Output, fetchImpl
     userServiceKey: null,
     baseURL: config.endpoints.apiBaseUrl ?? "https://api.cloudflare.com/client/v4",
     maxRetries: 0,
-    timeout: 60_000,
-    fetch: tracedFetch(out, fetchImpl),
+    // The deadline is ours (deadlineFetch, per attempt); the SDK's is only a backstop behind it.
+    timeout: timeoutMs + 60_000,
+    fetch: deadlineFetch(tracedFetch(out, fetchImpl), timeoutMs),
     logLevel: "off",
   });
   return { sdk, accountId };
@@ -46,6 +48,7 @@ export async function createCloudflareApi(config: Config, out: Output, fetchImpl
 /** Maps SDK errors to CloudflareServiceError, keeping Cloudflare's error code and message. */
 export function mapApiError(service: Service, error: unknown, what: string): unknown {
   if (error instanceof APIUserAbortError) return new InterruptedError();
+  if (error instanceof APIConnectionError && error.cause instanceof DeadlineError) return error.cause.forService(service);
   if (error instanceof APIConnectionTimeoutError || error instanceof APIConnectionError) {
     return new CloudflareServiceError(
       `${what}: could not reach the Cloudflare API (${error instanceof APIConnectionTimeoutError ? "timed out" : "connection failed"}). Check your network or CLOUDFLARE_BASE_URL, then retry.`,

@@ -3,6 +3,7 @@ import type { Miniflare } from "miniflare";
 import type { Config } from "../config/types.js";
 import { D1_RAW_PATH, D1_RAW_ROUTE_SOURCE } from "./d1-local-raw.js";
 import { refuseUpgradedState, startFailure } from "./runtime-failure.js";
+import { beforeRuntimeStart } from "./runtime-lifetime.js";
 import { loadMiniflare, miniflareOptions, type LocalRuntime } from "./runtime.js";
 
 /** workerd's last lines, kept to explain a failed start (never printed as they are). */
@@ -25,6 +26,9 @@ export async function startMiniflare(config: Config, runtime: LocalRuntime, cwd:
     if (lines.length > KEPT_RUNTIME_LINES) lines.shift();
   };
   let mf: Miniflare | undefined;
+  // workerd behind bin/kanvas-runtime (dies with kanvas, out of the terminal's process group);
+  // Miniflare's own exit-on-signal hooks come off again, so kanvas cleans up before it exits.
+  const afterRuntimeStart = beforeRuntimeStart(runtime.workerd.path);
   try {
     mf = new mod.Miniflare(
       miniflareOptions(mod, runtime, {
@@ -36,6 +40,7 @@ export async function startMiniflare(config: Config, runtime: LocalRuntime, cwd:
         onRuntimeLine,
       }),
     );
+    afterRuntimeStart();
     await mf.ready;
   } catch (error) {
     // workerd's last lines may still be in its pipes when `ready` rejects: give them up to a second.

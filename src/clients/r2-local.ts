@@ -5,6 +5,7 @@ import type { ClientDeps } from "../context.js";
 import { InterruptedError, UsageError } from "../errors.js";
 import { partRanges, PREFERRED_PART } from "../images/parts.js";
 import type { PutResult, R2Client, R2ObjectInfo } from "./r2.js";
+import { waitForBlobDeletes } from "./r2-local-settle.js";
 
 /**
  * Miniflare's R2 proxy only takes bodies of known length as whole buffers (a Node stream
@@ -72,6 +73,7 @@ export function createLocalR2(deps: ClientDeps & { mf: Miniflare }): R2Client {
           return { key, size: obj.size, etag: obj.etag, parts: uploaded.length };
         } catch (error) {
           await call("AbortMultipartUpload", () => upload.abort()).catch(() => undefined);
+          await waitForBlobDeletes(deps.config, r2.localId);
           throw error;
         }
       } finally {

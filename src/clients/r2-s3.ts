@@ -25,6 +25,8 @@ import { CloudflareServiceError, ConfigError, InterruptedError } from "../errors
 import { partRanges } from "../images/parts.js";
 import { mapS3Error, s3RetryAfterMs } from "./r2-s3-errors.js";
 import type { PutResult, R2Client } from "./r2.js";
+import { applyS3Deadline, s3HandlerTimeouts, SILENT_LOGGER } from "./s3-deadline.js";
+import { finishInFlight } from "../request-deadline.js";
 
 /** Where R2's S3 API lives: R2_ENDPOINT (any S3-compatible server), else the account's endpoint. */
 export function r2Endpoint(config: Config): string {
@@ -61,7 +63,10 @@ export function createS3R2(deps: ClientDeps & { fetch?: typeof fetch }): R2Clien
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
     maxAttempts: 1,
+    requestHandler: s3HandlerTimeouts(deps.timeoutMs),
+    logger: SILENT_LOGGER,
   });
+  applyS3Deadline(client, deps.timeoutMs, endpoint);
   const where = { bucket, endpoint };
 
   /** Every S3 call: through the monitor, its errors mapped at this boundary. */
@@ -261,7 +266,8 @@ export function createS3R2(deps: ClientDeps & { fetch?: typeof fetch }): R2Clien
       const res = await call(
         "DeleteObjects",
         `delete ${keys.length} objects`,
-        () => client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: false } })),
+        // Ctrl-C lets the batch in flight finish (its deletions are reported), within its deadline.
+        () => finishInFlight(() => client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: false } }))),
         true,
       );
       const errors = (res.Errors ?? []).map((e) => ({ key: e.Key ?? "", code: e.Code ?? "UnknownError", message: e.Message ?? "" }));

@@ -7,6 +7,7 @@ export const COMMON_OPTIONS: OptionSpec[] = [
   { flags: "--json", description: "print the result as JSON on stdout (errors as {\"error\":{code,message}})" },
   { flags: "--verbose", description: "print stack traces, an HTTP trace (secrets redacted) and a call summary" },
   { flags: "--metrics-file <path>", description: "append one NDJSON line per Cloudflare call to this file" },
+  { flags: "--timeout <duration>", description: "give up on a request attempt with no answer (S3: no bytes moved) after this long, then retry if safe (default 30s; env KANVAS_TIMEOUT)" },
 ];
 
 export const FRAGMENTS: Record<SharedFragment, OptionSpec[]> = {
@@ -20,7 +21,7 @@ export const FRAGMENTS: Record<SharedFragment, OptionSpec[]> = {
 };
 
 /** Keys of shared options, stripped before a command's own schema sees its input. */
-export const GLOBAL_KEYS = ["config", "env", "json", "verbose", "metricsFile", "local", "remote", "persistTo"] as const;
+export const GLOBAL_KEYS = ["config", "env", "json", "verbose", "metricsFile", "local", "remote", "persistTo", "timeout"] as const;
 
 export interface GlobalOptions {
   config?: string;
@@ -28,6 +29,7 @@ export interface GlobalOptions {
   json?: boolean;
   verbose?: boolean;
   metricsFile?: string;
+  timeout?: string;
   local?: boolean;
   remote?: boolean;
   persistTo?: string;

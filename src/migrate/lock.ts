@@ -3,9 +3,8 @@
  * the row is absent or expired), so two runs (two CI jobs) never both apply. The holder refreshes
  * its expiry with every migration it applies; a crashed holder's lock expires on its own.
  */
-import { hostname } from "node:os";
-import { randomBytes } from "node:crypto";
 import type { D1Client, D1Statement } from "../clients/d1.js";
+export { newHolder } from "../lock-holder.js";
 
 export const LOCK_TABLE = "kanvas_migrations_lock";
 
@@ -19,10 +18,6 @@ export function lockTableDdl(): string {
   return `CREATE TABLE IF NOT EXISTS ${LOCK_TABLE}(id INTEGER PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL, acquired_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)`;
 }
 
-/** host, pid and a random tag: readable in "locked by …" and unique per run. */
-export function newHolder(): string {
-  return `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
-}
 
 /** Takes the lock if free or expired; RETURNING yields a row only when this statement took it. */
 export function acquireStatements(holder: string, now: number, ttlMs: number): D1Statement[] {
@@ -51,4 +46,9 @@ export async function releaseLock(d1: D1Client, holder: string): Promise<void> {
 export async function forceUnlock(d1: D1Client): Promise<LockRow | undefined> {
   const r = await d1.query<LockRow>(`DELETE FROM ${LOCK_TABLE} WHERE id = 1 RETURNING holder, acquired_at, expires_at`);
   return r.results[0];
+}
+
+/** Removes the lock only if `holder` still holds it (a dead holder being taken over). */
+export async function removeHolder(d1: D1Client, holder: string): Promise<void> {
+  await d1.query(`DELETE FROM ${LOCK_TABLE} WHERE id = 1 AND holder = ?`, [holder], { idempotent: true });
 }

@@ -64,12 +64,19 @@ export interface SpawnedRun {
 }
 
 /** Runs the real `bin/kanvas` (built dist/) as a child process: the release path, signals, exit codes. */
-export function spawnKanvas(args: string | string[], opts: Omit<RunOptions, "deps" | "signal" | "tty">): SpawnedRun {
+export function spawnKanvas(
+  args: string | string[],
+  opts: Omit<RunOptions, "deps" | "signal" | "tty"> & {
+    /** Its own process group (pgid = child.pid), so a test can signal the group as a terminal's Ctrl-C does. */
+    detached?: boolean;
+  },
+): SpawnedRun {
   const argv = typeof args === "string" ? splitArgs(args) : args;
   const child = spawn(process.execPath, [path.join(REPO_ROOT, "bin/kanvas"), ...argv], {
     cwd: opts.cwd,
     env: baseEnv(opts.env),
     stdio: ["pipe", "pipe", "pipe"],
+    detached: opts.detached,
   });
   const out: Buffer[] = [];
   const err: Buffer[] = [];

@@ -11,7 +11,8 @@ import { applyMigration, oneLine } from "../../migrate/apply.js";
 import { acceptChecksumStatement, adoptStatement, checkTableName, ensureTablesStatements, parseState, readState, readStatements } from "../../migrate/bookkeeping.js";
 import { checkDrift, checkOrder } from "../../migrate/checks.js";
 import { listMigrationFiles, requireSomeMigrations } from "../../migrate/files.js";
-import { acquireStatements, forceUnlock, newHolder, releaseLock, type LockRow } from "../../migrate/lock.js";
+import { acquireStatements, forceUnlock, newHolder, releaseLock, removeHolder, type LockRow } from "../../migrate/lock.js";
+import { deadLocalHolderPid, takeOverLine } from "../../lock-holder.js";
 import { buildStatus, preparePending, type MigrationEntry, type PendingMigration } from "../../migrate/plan.js";
 import { defineCommand } from "../define.js";
 
@@ -95,7 +96,7 @@ export default defineCommand({
     // The bookmark is taken before anything is written (even the lock row), so restoring it gives
     // back exactly the database as it was before this run.
     let bookmark: string | null = d1.bookmark ? await d1.bookmark() : null;
-    const holder = newHolder();
+    const holder = newHolder(ctx.command);
     const lockResults = await takeLock(ctx, d1, table, holder, lockTimeoutMs);
     const done: Array<{ name: string; ms: number; via: string }> = [];
     let outcome: "ok" | "error" | "interrupted" = "ok";
@@ -192,6 +193,12 @@ async function takeLock(ctx: Context, d1: D1Client, table: string, holder: strin
     }
     const current = results[4]?.results[0] as LockRow | undefined;
     if ((results[3]?.results.length ?? 0) > 0 || current?.holder === holder) return [results[5]!, results[6]!] as const;
+    const deadPid = current && deadLocalHolderPid(current.holder);
+    if (current && deadPid) {
+      ctx.out.info(takeOverLine("migration", current.holder, deadPid));
+      await removeHolder(d1, current.holder);
+      continue;
+    }
     const waited = performance.now() - started;
     const heldBy = current ? `${current.holder} (since ${new Date(current.acquired_at).toISOString()}, expires ${new Date(current.expires_at).toISOString()})` : "another run";
     if (waited >= timeoutMs) {

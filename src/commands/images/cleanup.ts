@@ -13,12 +13,13 @@ import { listParallel } from "../../images/parallel-list.js";
 import { prefetch } from "../../images/prefetch.js";
 import { deleteAssetRows, referencedKeys } from "../../images/references.js";
 import { acquireNamedLock } from "../../named-lock.js";
+import { cleanupLockName, forceUnlockCleanup } from "./cleanup-unlock.js";
 import { defineCommand } from "../define.js";
 
 const HOUR = 3_600_000;
 
 const schema = z.object({
-  olderThan: z.string({ message: "required: how old an object must be to go, e.g. --older-than 30d" }),
+  olderThan: z.string().optional(),
   prefix: z.string().default("uploads/"),
   includeReferenced: z.boolean().default(false),
   incompleteUploads: z.boolean().default(false),
@@ -27,6 +28,11 @@ const schema = z.object({
   lockTimeout: z.string().default("2m"),
   yes: z.boolean().default(false),
   dryRun: z.boolean().default(false),
+  forceUnlock: z.boolean().default(false),
+}).superRefine((v, issues) => {
+  if (!v.forceUnlock && v.olderThan === undefined) {
+    issues.addIssue({ code: "custom", path: ["olderThan"], message: "required: how old an object must be to go, e.g. --older-than 30d" });
+  }
 });
 
 interface Summary {
@@ -87,15 +93,18 @@ export default defineCommand({
     { flags: "--force", description: "allow --older-than under one hour" },
     { flags: "--log-file <path>", description: "append one NDJSON line per deleted key" },
     { flags: "--lock-timeout <duration>", description: "how long to wait for another cleanup of this bucket to finish", default: "2m" },
+    { flags: "--force-unlock", description: "remove a stuck cleanup lock of this bucket, then exit (a dead run on this host is taken over without it)" },
   ],
   shared: ["target", "yes", "dryRun"],
   access: "write",
   schema,
   async run(input, ctx) {
-    const ageMs = parseDuration(input.olderThan, "--older-than", "mhdw");
+    if (input.forceUnlock) return forceUnlockCleanup(ctx, input.dryRun);
+    const olderThan = input.olderThan!; // required unless --force-unlock (schema)
+    const ageMs = parseDuration(olderThan, "--older-than", "mhdw");
     const lockTimeoutMs = parseDuration(input.lockTimeout, "--lock-timeout", "smh");
     if (ageMs < HOUR && !input.force) {
-      throw new UsageError(`--older-than ${input.olderThan} is under one hour: that can delete uploads still in progress. Add --force if you mean it.`, "threshold_too_short");
+      throw new UsageError(`--older-than ${olderThan} is under one hour: that can delete uploads still in progress. Add --force if you mean it.`, "threshold_too_short");
     }
     // Refuse before any work when no one can confirm (the listing may take a while).
     const mustAsk = !input.dryRun && !input.yes;
@@ -111,7 +120,7 @@ export default defineCommand({
       target: ctx.target,
       bucket: r2.bucket,
       prefix: input.prefix,
-      olderThan: input.olderThan,
+      olderThan: olderThan,
       cutoff: new Date(cutoff).toISOString(),
       dryRun: input.dryRun,
       scanned: 0,
@@ -142,7 +151,9 @@ export default defineCommand({
     if (!input.dryRun) {
       // Two cleanups of one bucket at once would both list, both delete, and both count every object:
       // the second waits for the first (wall clock, not the injectable one: other processes share it).
-      const lock = await acquireNamedLock(d1, `images cleanup ${r2.bucket}`, {
+      const lock = await acquireNamedLock(d1, cleanupLockName(r2.bucket), {
+        command: ctx.command,
+        onTakeOver: (line) => ctx.out.info(line),
         ttlMs: 30 * 60_000,
         timeoutMs: lockTimeoutMs,
         now: Date.now,
@@ -173,7 +184,7 @@ export default defineCommand({
         if (count === 0) ctx.out.info("Nothing to delete.");
         else {
           const kept = summary.referenced && !input.includeReferenced ? `, keeping ${summary.referenced} referenced` : "";
-          const ok = await ctx.confirm(`Delete ${count} object(s) (${formatBytes(bytes)}) under ${r2.bucket}/${input.prefix} older than ${input.olderThan}${kept}?`, { yes: false, what: "images cleanup" });
+          const ok = await ctx.confirm(`Delete ${count} object(s) (${formatBytes(bytes)}) under ${r2.bucket}/${input.prefix} older than ${olderThan}${kept}?`, { yes: false, what: "images cleanup" });
           if (ok) await deletePages(planned, deleter, d1, summary, ctx);
           else declined = true;
         }
@@ -206,7 +217,7 @@ export default defineCommand({
       target: ctx.target,
       outcome,
       counts: { scanned: summary.scanned, matched: summary.matched, referenced: summary.referenced, deleted: summary.deleted, bytesFreed: summary.bytesFreed, errors: summary.errors, rowsDeleted: summary.rowsDeleted },
-      details: { bucket: r2.bucket, prefix: input.prefix, olderThan: input.olderThan, cutoff: summary.cutoff, includeReferenced: input.includeReferenced, logFile: logFile ?? null },
+      details: { bucket: r2.bucket, prefix: input.prefix, olderThan: olderThan, cutoff: summary.cutoff, includeReferenced: input.includeReferenced, logFile: logFile ?? null },
     });
     ctx.out.debug(`audit: ${auditFile}`);
 
