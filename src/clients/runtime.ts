@@ -114,7 +114,9 @@ export function miniflareOptions(mod: MiniflareModule, runtime: LocalRuntime, op
 
 /** One line for doctor and --verbose. */
 export function describeRuntime(r: LocalRuntime): string {
-  const workerdPath = process.env.MINIFLARE_WORKERD_PATH;
+  // bin/kanvas-runtime (the lifetime front) is kanvas's own, not a user's choice of workerd.
+  const set = process.env.MINIFLARE_WORKERD_PATH;
+  const workerdPath = process.env.KANVAS_USER_WORKERD ?? (set && !set.endsWith("kanvas-runtime") ? set : undefined);
   const workerd = workerdPath ? `workerd from MINIFLARE_WORKERD_PATH (${workerdPath})` : `workerd ${r.workerd.version}`;
   return `Miniflare ${r.miniflare.version} + ${workerd}, ${r.from}, on Node ${process.versions.node}`;
 }
