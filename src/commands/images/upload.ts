@@ -8,7 +8,8 @@ import { ConflictError, InterruptedError, UsageError } from "../../errors.js";
 import { isContentType, sniffFile } from "../../images/content-type.js";
 import { parseExpiry } from "../../images/expiry.js";
 import { collectFiles, type LocalFile } from "../../images/files.js";
-import { appKey, validateKey, validateUserId, withExtension } from "../../images/keys.js";
+import { appKey, validateKey, withExtension } from "../../images/keys.js";
+import { checkUserId } from "../../user-id.js";
 import { buildMetadata, parseMetadataPairs } from "../../images/metadata.js";
 import type { ImageProbe, OutputFormat } from "../../images/optimize.js";
 import { choosePartSize, formatBytes, MAX_SINGLE_PUT, MiB, parseSize } from "../../images/parts.js";
@@ -107,7 +108,7 @@ export default defineCommand({
     const threshold = parseSize(input.multipartThreshold, "--multipart-threshold");
     if (threshold < 5 * MiB) throw new UsageError(`--multipart-threshold ${input.multipartThreshold}: parts are at least 5 MiB, so the threshold must be 5MiB or more.`, "bad_size");
     const signSeconds = input.sign === undefined ? undefined : parseExpiry(input.sign, "--sign");
-    const userId = input.user === undefined ? undefined : validateUserId(input.user);
+    const userId = input.user === undefined ? undefined : checkUserId(input.user, "--user");
     if (input.record && !userId) throw new UsageError("--record needs --user (the assets row's user_id).", "record_needs_user");
     if (!input.optimize && (input.maxWidth || input.maxHeight || input.format !== "keep")) {
       throw new UsageError("--max-width, --max-height and --format apply with --optimize; add --optimize.", "needs_optimize");
