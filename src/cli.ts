@@ -4,7 +4,7 @@ import type { CommandDefinition } from "./commands/define.js";
 import { COMMON_OPTIONS, FRAGMENTS, type GlobalOptions } from "./commands/shared-options.js";
 import { commandTree, type CommandNode } from "./commands/tree.js";
 import type { Context, RunDeps } from "./context.js";
-import { ExitCode, UserError, exitCodeOf } from "./errors.js";
+import { CancelledError, ExitCode, UserError, exitCodeOf } from "./errors.js";
 import { Output, type IO } from "./output.js";
 import { resolveInput } from "./resolve-input.js";
 import { chooseTarget } from "./target.js";
@@ -147,13 +147,20 @@ async function runLeaf(
 
 /** One line on stderr (and the JSON envelope on stdout with --json); a stack only with --verbose. */
 export function reportError(error: unknown, out: Output, signal?: AbortSignal): number {
+  if (error instanceof CancelledError) {
+    // The user said no: a plain line, not an error.
+    out.writeErr(error.message + "\n");
+    if (out.json) out.print(JSON.stringify({ error: { code: error.code, message: error.message } }, null, 2) + "\n");
+    return error.exitCode;
+  }
   const expected = error instanceof UserError;
   const message = error instanceof Error ? error.message : String(error);
   const code = expected ? (error as UserError).code : "unexpected";
   const line = expected ? message : `unexpected error: ${message}${out.verbose ? "" : " (re-run with --verbose for details)"}`;
   out.errorLine(line);
   if (out.verbose && error instanceof Error && error.stack) out.writeErr(error.stack + "\n");
-  if (out.json) out.print(JSON.stringify({ error: { code, message: line } }, null, 2) + "\n");
+  const details = expected ? (error as UserError).details : undefined;
+  if (out.json) out.print(JSON.stringify({ error: { code, message: line, ...(details ? { details } : {}) } }, null, 2) + "\n");
   if (signal?.aborted && !expected) return ExitCode.interrupted;
   return exitCodeOf(error);
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { appendAudit } from "../../audit.js";
 import { checkKey } from "../../cache/limits.js";
 import { listAll } from "../../clients/kv.js";
-import { ExitCode, InterruptedError } from "../../errors.js";
+import { ExitCode } from "../../errors.js";
 import { defineCommand } from "../define.js";
 
 export default defineCommand({
@@ -43,9 +43,7 @@ export default defineCommand({
       return;
     }
     const what = `delete ${targets.length} key(s) from ${binding} (${ctx.target})`;
-    if (!(await ctx.confirm(`Delete ${targets.length} key(s)${input.prefix !== undefined ? ` with prefix ${JSON.stringify(input.prefix)}` : ""} from ${binding} (${ctx.target})?`, { yes: input.yes, what }))) {
-      throw new InterruptedError("Not confirmed; nothing was deleted.");
-    }
+    if (!(await ctx.confirm(`Delete ${targets.length} key(s)${input.prefix !== undefined ? ` with prefix ${JSON.stringify(input.prefix)}` : ""} from ${binding} (${ctx.target})?`, { yes: input.yes, what, cancelled: "Cancelled; nothing was deleted." }))) return;
     let result;
     try {
       result = await kv.deleteMany(targets);

@@ -6,7 +6,7 @@ import type { D1Client } from "../../clients/d1.js";
 import type { R2Client, R2ObjectInfo } from "../../clients/r2.js";
 import type { Context } from "../../context.js";
 import { formatDuration, parseDuration } from "../../duration.js";
-import { ExitCode, InterruptedError, UsageError } from "../../errors.js";
+import { CancelledError, ExitCode, InterruptedError, UsageError } from "../../errors.js";
 import { BatchDeleter, type Doomed } from "../../images/batch-deleter.js";
 import { formatBytes } from "../../images/parts.js";
 import { listParallel } from "../../images/parallel-list.js";
@@ -173,7 +173,7 @@ export default defineCommand({
         if (count === 0) ctx.out.info("Nothing to delete.");
         else {
           const kept = summary.referenced && !input.includeReferenced ? `, keeping ${summary.referenced} referenced` : "";
-          const ok = await ctx.confirm(`Delete ${count} object(s) (${formatBytes(bytes)}) under ${r2.bucket}/${input.prefix} older than ${input.olderThan}${kept}?`, { yes: false, what: "images cleanup" });
+          const ok = await ctx.confirm(`Delete ${count} object(s) (${formatBytes(bytes)}) under ${r2.bucket}/${input.prefix} older than ${input.olderThan}${kept}?`, { yes: false, what: "images cleanup", cancelled: "Cancelled; nothing was deleted." });
           if (ok) await deletePages(planned, deleter, d1, summary, ctx);
           else declined = true;
         }
@@ -188,7 +188,7 @@ export default defineCommand({
       await deleter.settle();
     }
     // Declined at the prompt: nothing happened, so no summary and no audit line (like a refused run).
-    if (declined) throw new InterruptedError("Not confirmed; nothing was deleted.");
+    if (declined || failure instanceof CancelledError) throw new CancelledError("Cancelled; nothing was deleted.");
     summary.deleted = deleter.deleted;
     if (!input.dryRun) summary.bytesFreed = deleter.bytesFreed;
     summary.failedKeys = deleter.errors;
