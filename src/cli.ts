@@ -22,7 +22,7 @@ export async function main(argv: string[], io: IO, opts: MainOptions = {}): Prom
   let exitCode: number = ExitCode.ok;
   const program = new Command("kanvas")
     .description("Ops for the Cloudflare D1, R2 and KV resources behind Kanvas — local (Miniflare) or --remote.")
-    .version(packageVersion(), "-V, --version", "print the version")
+    .version(packageVersion(), "-v, --version", "print the version (as wrangler's -v)")
     .helpOption("-h, --help", "show help")
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -118,7 +118,7 @@ async function runLeaf(
   signal: AbortSignal,
   deps: RunDeps,
 ): Promise<number> {
-  const out = new Output(io, { json: options.json, verbose: options.verbose });
+  const out = new Output(io, { json: options.json, verbose: options.verbose, quiet: options.quiet });
   let ctx: Context | undefined;
   try {
     const input = resolveInput(def, positional, options);

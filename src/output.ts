@@ -65,6 +65,11 @@ export class Output {
     return this.io.stderr.isTTY === true;
   }
 
+  /** Live progress (bars, counters) on stderr: only at a terminal, never with --json or --quiet. */
+  get showProgress(): boolean {
+    return this.stderrIsTTY && !this.json && !this.quiet;
+  }
+
   paint(colour: Colour, text: string): string {
     return this.colour ? `\u001b[${ANSI[colour]}m${text}\u001b[0m` : text;
   }

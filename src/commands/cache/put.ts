@@ -72,7 +72,7 @@ export default defineCommand({
 async function putBulk(file: string, ctx: Context): Promise<number> {
   const pairs = await readBulkFile(path.resolve(ctx.io.cwd, file), ctx.now(), `--bulk ${file}`);
   const kv = await ctx.kv();
-  const progress = ctx.out.stderrIsTTY && !ctx.out.json;
+  const progress = ctx.out.showProgress;
   const result = await kv.putMany(pairs, progress ? (done) => ctx.out.writeErr(`\r${done}/${pairs.length} pairs written`) : undefined);
   if (progress) ctx.out.writeErr("\n");
   ctx.out.result({ written: result.done, failed: result.failed, requests: result.requests, target: ctx.target }, (r) => {

@@ -63,7 +63,10 @@ export interface UploadResult {
   contentType: string;
   seconds: number;
   parts: number;
+  /** With --optimize: the file's own size, the re-encoded size, and which of the two was uploaded. */
   originalSize?: number;
+  optimizedSize?: number;
+  kept?: "optimized" | "original";
   assetId?: string;
   url?: string;
   expiresAt?: string;
@@ -138,6 +141,9 @@ export default defineCommand({
     const total = plan.reduce((n, p) => n + p.file.size, 0);
     const progress = new UploadProgress(ctx.out, total, plan.length);
     const finished: UploadResult[] = [];
+    // Off a terminal (or with --quiet) there is no bar: each file's line goes to stdout as it
+    // finishes, once, instead of a stderr line now and the same file again in a list at the end.
+    const streamLines = !ctx.out.json && !ctx.out.showProgress;
     try {
       await runPool(
         plan,
@@ -146,15 +152,19 @@ export default defineCommand({
           const started = performance.now();
           let source = { path: item.file.path, size: item.file.size };
           let { key, contentType } = item;
-          let originalSize: number | undefined;
+          let optimized: Pick<UploadResult, "originalSize" | "optimizedSize" | "kept"> = {};
           if (input.optimize && tmp) {
-            const { optimizeImage } = await import("../../images/optimize.js");
+            const { optimizeImage, originalWins } = await import("../../images/optimize.js");
             const outFile = path.join(tmp, `${index}`);
-            const o = await optimizeImage(item.file.path, outFile, item.probe!, { maxWidth: input.maxWidth, maxHeight: input.maxHeight, format: input.format as OutputFormat });
-            originalSize = item.file.size;
-            source = { path: outFile, size: o.size };
-            if (input.format !== "keep") key = validateKey(withExtension(key, o.ext), item.file.display);
-            contentType = input.contentType ?? o.contentType;
+            const opts = { maxWidth: input.maxWidth, maxHeight: input.maxHeight, format: input.format as OutputFormat };
+            const o = await optimizeImage(item.file.path, outFile, item.probe!, opts);
+            const kept = originalWins(item.probe!, o, item.file.size, opts) ? "original" : "optimized";
+            optimized = { originalSize: item.file.size, optimizedSize: o.size, kept };
+            if (kept === "optimized") {
+              source = { path: outFile, size: o.size };
+              if (input.format !== "keep") key = validateKey(withExtension(key, o.ext), item.file.display);
+              contentType = input.contentType ?? o.contentType;
+            }
           }
           const multipart = source.size >= threshold || source.size > MAX_SINGLE_PUT;
           const metadata = { ...item.metadata, contentType };
@@ -173,7 +183,7 @@ export default defineCommand({
             contentType,
             seconds: 0,
             parts: put.parts,
-            ...(originalSize !== undefined ? { originalSize } : {}),
+            ...optimized,
           };
           if (d1 && userId) result.assetId = await recordOrRollBack(r2, d1, { key, userId, size: source.size, contentType, now: ctx.now() }, ctx);
           if (signSeconds !== undefined) {
@@ -182,7 +192,7 @@ export default defineCommand({
           }
           result.seconds = round((performance.now() - started) / 1000);
           progress.fileDone(index, source.size);
-          if (!ctx.out.stderrIsTTY && !ctx.out.json) ctx.out.info(`uploaded ${result.key} (${formatBytes(result.size)}, ${result.seconds} s)`);
+          if (streamLines) await printResults(ctx, [result]);
           return result;
         },
         { signal: ctx.signal, done: finished },
@@ -190,13 +200,13 @@ export default defineCommand({
     } catch (error) {
       progress.finish();
       if (finished.length) {
-        await printResults(ctx, finished);
+        if (!streamLines) await printResults(ctx, finished);
         ctx.out.warn(`${finished.length} of ${plan.length} files were uploaded (listed above) before the failure.`);
       }
       throw error;
     }
     progress.finish();
-    await printResults(ctx, finished);
+    if (!streamLines) await printResults(ctx, finished);
     if (ctx.signal.aborted && finished.length < plan.length) {
       throw new InterruptedError(`Interrupted: ${finished.length} of ${plan.length} files uploaded (listed above); re-run with the rest.`);
     }
@@ -217,7 +227,11 @@ async function planUploads(
     const previous = seen.get(key);
     if (previous) throw new UsageError(`${previous} and ${file.display} would both be uploaded as ${key}. Rename one, or upload them separately.`, "duplicate_key");
     seen.set(key, file.display);
-    const contentType = opts.contentType ?? (await sniffFile(file.path));
+    const sniffed = await sniffFile(file.path);
+    const contentType = opts.contentType ?? sniffed;
+    // The bucket holds the app's images: say so (without refusing) when a file is not one.
+    if (file.size === 0) ctx.out.warn(`${file.display} is empty (0 bytes); uploading it anyway.`);
+    else if (!sniffed.startsWith("image/")) ctx.out.warn(`${file.display} is not an image by its bytes (${sniffed.split(";")[0]}); uploading it anyway.`);
     const metadata = buildMetadata({ userId: opts.userId, contentType, uploadedAt }, opts.extra);
     let probe: ImageProbe | undefined;
     if (opts.optimize) {
@@ -259,7 +273,7 @@ async function recordOrRollBack(
 async function printResults(ctx: Context, results: UploadResult[]): Promise<void> {
   if (ctx.out.json) return printWithUrls(ctx, JSON.stringify(results, null, 2) + "\n");
   const lines = results.map((r) => {
-    const saved = r.originalSize !== undefined ? ` (optimised from ${formatBytes(r.originalSize)})` : "";
+    const saved = r.originalSize !== undefined && r.optimizedSize !== undefined ? ` ${describeOptimized(r.originalSize, r.optimizedSize, r.kept!)}` : "";
     const head = `${r.key}  ${formatBytes(r.size)}${saved}  ${r.contentType}  etag ${r.etag}  ${r.seconds} s${r.parts > 1 ? `  ${r.parts} parts` : ""}`;
     return r.url ? `${head}\n  ${r.url}  (expires ${r.expiresAt})` : head;
   });
@@ -268,4 +282,12 @@ async function printResults(ctx: Context, results: UploadResult[]): Promise<void
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
+}
+
+/** Never claims an optimisation that is not one: says which file was uploaded and why. */
+export function describeOptimized(original: number, optimized: number, kept: "optimized" | "original"): string {
+  const change = `${formatBytes(original)} → ${formatBytes(optimized)}`;
+  if (kept === "original") return `(original kept: re-encoding gave ${change}, larger, and there was nothing to strip or resize)`;
+  if (optimized < original) return `(optimised: ${change}, ${Math.round((1 - optimized / original) * 100)}% smaller)`;
+  return `(re-encoded: ${change}, not smaller; uploaded anyway, as --optimize strips metadata and applies the size and format asked for)`;
 }
