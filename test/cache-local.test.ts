@@ -144,11 +144,11 @@ describe("cache get/put/list/delete --local (Miniflare)", { timeout: 120_000 }, 
   it("asks at a terminal: no keeps the keys, yes deletes them", async () => {
     const p = tempProject();
     expect((await runKanvas("cache put s:1 v", { cwd: p.dir })).code).toBe(0);
-    const no = await runInTerminal(["cache", "delete", "--prefix", "s:"], { cwd: p.dir, answers: [{ when: 'Delete 1 key(s) with prefix "s:"', type: "n" }] });
+    const no = await runInTerminal(["cache", "delete", "--prefix", "s:"], { cwd: p.dir, answers: [{ when: 'Delete 1 key(s): "s:1"', type: "n" }] });
     expect(no.code, no.screen).toBe(130);
     expect(no.screen).toContain("nothing was deleted");
     expect((await runKanvas("cache get s:1", { cwd: p.dir })).code).toBe(0);
-    const yes = await runInTerminal(["cache", "delete", "--prefix", "s:"], { cwd: p.dir, answers: [{ when: 'Delete 1 key(s) with prefix "s:"', type: "y" }] });
+    const yes = await runInTerminal(["cache", "delete", "--prefix", "s:"], { cwd: p.dir, answers: [{ when: 'Delete 1 key(s): "s:1"', type: "y" }] });
     expect(yes.code, yes.screen).toBe(0);
     expect((await runKanvas("cache get s:1", { cwd: p.dir })).code).toBe(4);
   });

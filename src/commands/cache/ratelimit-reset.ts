@@ -2,6 +2,7 @@ import { z } from "zod";
 import { appendAudit } from "../../audit.js";
 import { findCounters } from "../../cache/counters.js";
 import { checkAction, checkUserId } from "../../cache/ratelimit.js";
+import { describeTargets } from "../../confirm-summary.js";
 import { ExitCode } from "../../errors.js";
 import { defineCommand } from "../define.js";
 
@@ -49,7 +50,7 @@ export default defineCommand({
       return;
     }
     const what = `reset ${keys.length} rate-limit counter(s) of ${JSON.stringify(userId)} (${ctx.target})`;
-    if (!(await ctx.confirm(`Delete ${keys.length} rate-limit counter(s) of ${JSON.stringify(userId)}${action ? ` for ${action}` : ""} (${ctx.target})?`, { yes: input.yes, what, cancelled: "Cancelled; nothing was deleted." }))) return;
+    if (!(await ctx.confirm(`Delete ${describeTargets({ keys, noun: "rate-limit counter" })} of ${JSON.stringify(userId)}${action ? ` for ${action}` : ""} (${ctx.target})?`, { yes: input.yes, what, cancelled: "Cancelled; nothing was deleted." }))) return;
     let result;
     try {
       result = await kv.deleteMany(keys);

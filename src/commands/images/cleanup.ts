@@ -6,6 +6,7 @@ import type { D1Client } from "../../clients/d1.js";
 import type { R2Client, R2ObjectInfo } from "../../clients/r2.js";
 import type { Context } from "../../context.js";
 import { formatDuration, parseDuration } from "../../duration.js";
+import { describeTargets } from "../../confirm-summary.js";
 import { CancelledError, ExitCode, InterruptedError, UsageError } from "../../errors.js";
 import { BatchDeleter, type Doomed } from "../../images/batch-deleter.js";
 import { formatBytes } from "../../images/parts.js";
@@ -173,7 +174,7 @@ export default defineCommand({
         if (count === 0) ctx.out.info("Nothing to delete.");
         else {
           const kept = summary.referenced && !input.includeReferenced ? `, keeping ${summary.referenced} referenced` : "";
-          const ok = await ctx.confirm(`Delete ${count} object(s) (${formatBytes(bytes)}) under ${r2.bucket}/${input.prefix} older than ${input.olderThan}${kept}?`, { yes: false, what: "images cleanup", cancelled: "Cancelled; nothing was deleted." });
+          const ok = await ctx.confirm(`Delete ${describeTargets({ keys: planned.flatMap((p) => p.doomed.slice(0, 5).map((o) => o.key)), noun: "object", total: count, bytes })} under ${r2.bucket}/${input.prefix} older than ${input.olderThan}${kept}?`, { yes: false, what: "images cleanup", cancelled: "Cancelled; nothing was deleted." });
           if (ok) await deletePages(planned, deleter, d1, summary, ctx);
           else declined = true;
         }
