@@ -6,6 +6,7 @@ import { commandTree, type CommandNode } from "./commands/tree.js";
 import type { Context, RunDeps } from "./context.js";
 import { CancelledError, ExitCode, UserError, exitCodeOf } from "./errors.js";
 import { Output, type IO } from "./output.js";
+import { checkFolderFlag, checkWritableFile } from "./path-flags.js";
 import { resolveInput } from "./resolve-input.js";
 import { chooseTarget } from "./target.js";
 import { packageVersion } from "./version.js";
@@ -122,6 +123,9 @@ async function runLeaf(
   let ctx: Context | undefined;
   try {
     const input = resolveInput(def, positional, options);
+    // Paths given to shared flags are checked before any work, like --config and --file.
+    if (options.metricsFile) checkWritableFile(path.resolve(io.cwd, options.metricsFile), "--metrics-file", options.metricsFile);
+    if (options.persistTo) checkFolderFlag(path.resolve(io.cwd, options.persistTo), "--persist-to", options.persistTo);
     const target = def.shared?.includes("target") ? chooseTarget(options, io.env, def.access ?? "read", commandPath) : "local";
     // Loaded here, not at the top: --help and --version must not pay for zod and the config loader.
     const { Context } = await import("./context.js");

@@ -14,6 +14,7 @@ import { listParallel } from "../../images/parallel-list.js";
 import { prefetch } from "../../images/prefetch.js";
 import { deleteAssetRows, referencedKeys } from "../../images/references.js";
 import { acquireNamedLock } from "../../named-lock.js";
+import { checkWritableFile } from "../../path-flags.js";
 import { defineCommand } from "../define.js";
 
 const HOUR = 3_600_000;
@@ -129,7 +130,7 @@ export default defineCommand({
       interrupted: false,
     };
     const logFile = input.logFile ? path.resolve(ctx.io.cwd, input.logFile) : undefined;
-    if (logFile) appendFileSync(logFile, ""); // fail early if it cannot be written
+    if (logFile) checkWritableFile(logFile, "--log-file", input.logFile);
     const deletedKeys: string[] = [];
     const deleter = new BatchDeleter(r2, {
       onDeleted: (objects) => {
