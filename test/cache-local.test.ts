@@ -24,7 +24,7 @@ describe("cache get/put/list/delete --local (Miniflare)", { timeout: 120_000 }, 
     }
     const list = await runKanvas("cache list --json", { cwd: p.dir });
     expect(list.code).toBe(0);
-    const names = (JSON.parse(list.stdout) as Array<{ name: string }>).map((k) => k.name);
+    const names = (JSON.parse(list.stdout) as Array<{ key: string }>).map((k) => k.key);
     expect(names.sort()).toEqual([...AWKWARD_KEYS].sort());
   });
 
@@ -85,11 +85,11 @@ describe("cache get/put/list/delete --local (Miniflare)", { timeout: 120_000 }, 
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ written: 1002, failed: [] });
     r = await runKanvas("cache list --prefix page: --json", { cwd: p.dir });
-    const all = JSON.parse(r.stdout) as Array<{ name: string }>;
+    const all = JSON.parse(r.stdout) as Array<{ key: string }>;
     expect(all).toHaveLength(1001);
-    expect(all.map((k) => k.name)).toEqual(pairs.map((x) => x.key));
+    expect(all.map((k) => k.key)).toEqual(pairs.map((x) => x.key));
     r = await runKanvas("cache list --prefix page: --limit 15 --json", { cwd: p.dir });
-    expect((JSON.parse(r.stdout) as Array<{ name: string }>).map((k) => k.name)).toEqual(pairs.slice(0, 15).map((x) => x.key));
+    expect((JSON.parse(r.stdout) as Array<{ key: string }>).map((k) => k.key)).toEqual(pairs.slice(0, 15).map((x) => x.key));
   });
 
   it("deletes keys and prefixes only when confirmed, with --dry-run and an audit line", async () => {

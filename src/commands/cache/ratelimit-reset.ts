@@ -38,12 +38,12 @@ export default defineCommand({
     }
     const keys = counters.map((c) => c.key);
     if (!keys.length) {
-      ctx.out.result({ userId, deleted: 0, counters: [], dryRun: !!input.dryRun }, () => ctx.out.info(`no counters for ${JSON.stringify(userId)}${action ? ` and ${action}` : ""}; nothing to reset.`));
+      ctx.out.result({ target: ctx.target, userId, deleted: 0, counters: [], failed: [], dryRun: !!input.dryRun }, () => ctx.out.info(`no counters for ${JSON.stringify(userId)}${action ? ` and ${action}` : ""}; nothing to reset.`));
       return;
     }
     if (input.dryRun) {
       audit("dry-run", { counters: keys.length });
-      ctx.out.result({ userId, deleted: 0, counters, dryRun: true }, (r) => {
+      ctx.out.result({ target: ctx.target, userId, deleted: 0, counters, failed: [], dryRun: true }, (r) => {
         ctx.out.table(["KEY", "COUNT"], r.counters.map((c) => [c.key, c.count]));
         ctx.out.info(`dry run: would delete ${keys.length} counter(s); nothing was changed.`);
       });
@@ -59,7 +59,7 @@ export default defineCommand({
       throw error;
     }
     audit(result.failed.length ? "error" : "ok", { deleted: result.done, failed: result.failed.length });
-    ctx.out.result({ userId, deleted: result.done, counters, failed: result.failed, dryRun: false }, (r) => ctx.out.success(`deleted ${r.deleted} counter(s) of ${JSON.stringify(userId)}.`));
+    ctx.out.result({ target: ctx.target, userId, deleted: result.done, counters, failed: result.failed, dryRun: false }, (r) => ctx.out.success(`deleted ${r.deleted} counter(s) of ${JSON.stringify(userId)}.`));
     if (result.failed.length) {
       ctx.out.errorLine(`${result.failed.length} counter(s) were still reported unsuccessful by KV after retries; run the command again.`);
       return ExitCode.unexpected;

@@ -56,6 +56,7 @@ interface PlannedUpload {
 }
 
 export interface UploadResult {
+  target: string;
   file: string;
   key: string;
   size: number;
@@ -176,6 +177,7 @@ export default defineCommand({
             onProgress: (bytes) => progress.update(index, bytes),
           });
           const result: UploadResult = {
+            target: ctx.target,
             file: item.file.display,
             key,
             size: source.size,
