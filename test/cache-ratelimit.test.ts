@@ -55,6 +55,7 @@ describe("cache ratelimit --local", { timeout: 120_000 }, () => {
     let r = await runKanvas("cache ratelimit status u1 --json", at);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
+      target: "local",
       userId: "u1",
       hour: H,
       actions: [
