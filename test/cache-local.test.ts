@@ -66,7 +66,7 @@ describe("cache get/put/list/delete --local (Miniflare)", { timeout: 120_000 }, 
     const r = await runKanvas(["cache", "put", "short", "v", "--expiration", String(soon)], { cwd: p.dir });
     expect(r.code, r.stderr).toBe(0);
     const list = await runKanvas("cache list --json", { cwd: p.dir });
-    expect(JSON.parse(list.stdout)).toEqual([{ name: "short", expiration: soon }]);
+    expect(JSON.parse(list.stdout)).toEqual([{ target: "local", key: "short", expiration: soon, metadata: null }]);
   });
 
   it("exits 4 naming a missing key", async () => {
