@@ -4,8 +4,9 @@ import type { CommandDefinition } from "./commands/define.js";
 import { COMMON_OPTIONS, FRAGMENTS, type GlobalOptions } from "./commands/shared-options.js";
 import { commandTree, type CommandNode } from "./commands/tree.js";
 import type { Context, RunDeps } from "./context.js";
-import { ExitCode, UserError, exitCodeOf } from "./errors.js";
+import { CancelledError, ExitCode, UserError, exitCodeOf } from "./errors.js";
 import { Output, type IO } from "./output.js";
+import { checkFolderFlag, checkWritableFile } from "./path-flags.js";
 import { resolveInput } from "./resolve-input.js";
 import { chooseTarget } from "./target.js";
 import { packageVersion } from "./version.js";
@@ -22,7 +23,7 @@ export async function main(argv: string[], io: IO, opts: MainOptions = {}): Prom
   let exitCode: number = ExitCode.ok;
   const program = new Command("kanvas")
     .description("Ops for the Cloudflare D1, R2 and KV resources behind Kanvas — local (Miniflare) or --remote.")
-    .version(packageVersion(), "-V, --version", "print the version")
+    .version(packageVersion(), "-v, --version", "print the version (as wrangler's -v)")
     .helpOption("-h, --help", "show help")
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -118,10 +119,13 @@ async function runLeaf(
   signal: AbortSignal,
   deps: RunDeps,
 ): Promise<number> {
-  const out = new Output(io, { json: options.json, verbose: options.verbose });
+  const out = new Output(io, { json: options.json, verbose: options.verbose, quiet: options.quiet });
   let ctx: Context | undefined;
   try {
     const input = resolveInput(def, positional, options);
+    // Paths given to shared flags are checked before any work, like --config and --file.
+    if (options.metricsFile) checkWritableFile(path.resolve(io.cwd, options.metricsFile), "--metrics-file", options.metricsFile);
+    if (options.persistTo) checkFolderFlag(path.resolve(io.cwd, options.persistTo), "--persist-to", options.persistTo);
     const target = def.shared?.includes("target") ? chooseTarget(options, io.env, def.access ?? "read", commandPath) : "local";
     // Loaded here, not at the top: --help and --version must not pay for zod and the config loader.
     const { Context } = await import("./context.js");
@@ -147,13 +151,20 @@ async function runLeaf(
 
 /** One line on stderr (and the JSON envelope on stdout with --json); a stack only with --verbose. */
 export function reportError(error: unknown, out: Output, signal?: AbortSignal): number {
+  if (error instanceof CancelledError) {
+    // The user said no: a plain line, not an error.
+    out.writeErr(error.message + "\n");
+    if (out.json) out.print(JSON.stringify({ error: { code: error.code, message: error.message } }, null, 2) + "\n");
+    return error.exitCode;
+  }
   const expected = error instanceof UserError;
   const message = error instanceof Error ? error.message : String(error);
   const code = expected ? (error as UserError).code : "unexpected";
   const line = expected ? message : `unexpected error: ${message}${out.verbose ? "" : " (re-run with --verbose for details)"}`;
   out.errorLine(line);
   if (out.verbose && error instanceof Error && error.stack) out.writeErr(error.stack + "\n");
-  if (out.json) out.print(JSON.stringify({ error: { code, message: line } }, null, 2) + "\n");
+  const details = expected ? (error as UserError).details : undefined;
+  if (out.json) out.print(JSON.stringify({ error: { code, message: line, ...(details ? { details } : {}) } }, null, 2) + "\n");
   if (signal?.aborted && !expected) return ExitCode.interrupted;
   return exitCodeOf(error);
 }

@@ -81,8 +81,8 @@ export class Context {
     return this.configPromise;
   }
 
-  /** Asks (or takes --yes); throws where no one can answer. */
-  confirm(question: string, opts: { yes?: boolean; what: string }): Promise<boolean> {
+  /** Asks (or takes --yes); throws where no one can answer, and CancelledError when the answer is no. */
+  confirm(question: string, opts: { yes?: boolean; what: string; cancelled?: string }): Promise<boolean> {
     return confirmAction(this.io, question, opts);
   }
 

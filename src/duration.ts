@@ -9,8 +9,16 @@ const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86
 export function parseDuration(text: string, flag: string, allowed = "smhdw"): number {
   const m = /^(\d+)([a-z])$/.exec(text.trim());
   const unit = m?.[2];
+  const forms = [...allowed].map((u) => ({ s: "90s", m: "90m", h: "12h", d: "30d", w: "2w" })[u]).join(", ");
+  if (m && unit && UNITS[unit] !== undefined && !allowed.includes(unit) && Number(m[1]) > 0) {
+    // A real duration in a unit this flag does not take (e.g. seconds for cleanup ages).
+    const names: Record<string, string> = { s: "seconds (s)", m: "minutes (m)", h: "hours (h)", d: "days (d)", w: "weeks (w)" };
+    const order = "smhdw";
+    const tooSmall = order.indexOf(unit) < order.indexOf(allowed[0]!);
+    const bound = tooSmall ? `smallest unit ${flag} takes is ${names[allowed[0]!]}` : `largest unit ${flag} takes is ${names[allowed.at(-1)!]}`;
+    throw new UsageError(`${flag} ${JSON.stringify(text)}: the ${bound}; use e.g. ${forms}.`, "bad_duration");
+  }
   if (!m || !unit || !allowed.includes(unit) || UNITS[unit] === undefined || Number(m[1]) <= 0) {
-    const forms = [...allowed].map((u) => ({ s: "90s", m: "90m", h: "12h", d: "30d", w: "2w" })[u]).join(", ");
     throw new UsageError(`${flag} ${JSON.stringify(text)}: not a duration. Use a whole number and a unit, e.g. ${forms}.`, "bad_duration");
   }
   const ms = Number(m[1]) * UNITS[unit]!;

@@ -16,9 +16,12 @@ export class UserError extends Error {
   readonly exitCode: ExitCodeValue;
   /** Machine-readable code for the --json error envelope. */
   readonly code: string;
-  constructor(message: string, opts: { code?: string; exitCode?: ExitCodeValue; cause?: unknown } = {}) {
+  /** Machine-readable facts for the --json envelope's `details`, so scripts need not parse the message. */
+  details?: Record<string, unknown>;
+  constructor(message: string, opts: { code?: string; exitCode?: ExitCodeValue; cause?: unknown; details?: Record<string, unknown> } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
+    if (opts.details) this.details = opts.details;
     this.code = opts.code ?? "usage";
     this.exitCode = opts.exitCode ?? ExitCode.usage;
   }
@@ -55,14 +58,24 @@ export class ConflictError extends UserError {
 }
 
 export class LimitError extends UserError {
-  constructor(message: string, code = "rate_limited") {
-    super(message, { code, exitCode: ExitCode.rateLimited });
+  constructor(message: string, code = "rate_limited", details?: Record<string, unknown>) {
+    super(message, { code, exitCode: ExitCode.rateLimited, details });
   }
 }
 
 export class InterruptedError extends UserError {
-  constructor(message = "Interrupted.") {
-    super(message, { code: "interrupted", exitCode: ExitCode.interrupted });
+  constructor(message = "Interrupted.", code = "interrupted") {
+    super(message, { code, exitCode: ExitCode.interrupted });
+  }
+}
+
+/**
+ * The user answered no at a confirmation (or pressed Ctrl-C / Escape there): not an error, so it is
+ * printed as a plain line, not a red "error:"; still exit 130 so scripts see that nothing ran.
+ */
+export class CancelledError extends InterruptedError {
+  constructor(message = "Cancelled; nothing was changed.") {
+    super(message, "cancelled");
   }
 }
 

@@ -65,6 +65,11 @@ export class Output {
     return this.io.stderr.isTTY === true;
   }
 
+  /** Live progress (bars, counters) on stderr: only at a terminal, never with --json or --quiet. */
+  get showProgress(): boolean {
+    return this.stderrIsTTY && !this.json && !this.quiet;
+  }
+
   paint(colour: Colour, text: string): string {
     return this.colour ? `\u001b[${ANSI[colour]}m${text}\u001b[0m` : text;
   }
@@ -114,9 +119,12 @@ export class Output {
     this.io.stderr.write(this.redactor.redact(text));
   }
 
-  /** A plain-text table: columns padded to their widest cell. */
+  /**
+   * A plain-text table: columns padded to their widest cell. A null cell (SQL NULL) shows as
+   * NULL, so it never looks like an empty string; undefined means "nothing to show" (blank).
+   */
   table(headers: string[], rows: Array<Array<string | number | null | undefined>>): void {
-    const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? "" : String(c))));
+    const cells = rows.map((r) => r.map((c) => (c === null ? "NULL" : c === undefined ? "" : String(c))));
     const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? "").length)));
     const line = (r: string[]) =>
       r

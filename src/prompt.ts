@@ -1,4 +1,4 @@
-import { InterruptedError, UsageError } from "./errors.js";
+import { CancelledError, UsageError } from "./errors.js";
 import type { IO } from "./output.js";
 import { isCI } from "./target.js";
 
@@ -9,12 +9,14 @@ export function isInteractive(io: IO): boolean {
 
 /**
  * Asks before a destructive step. `--yes` answers for the user; with no one to ask, the answer
- * is no and the command stops, naming the flag (the opposite of wrangler's default).
+ * is no and the command stops, naming the flag (the opposite of wrangler's default). A "no" (or
+ * Ctrl-C at the prompt) throws CancelledError, so every command prints the same plain
+ * `Cancelled; nothing was …` line and exits 130; a returned value is always true.
  */
 export async function confirmAction(
   io: IO,
   question: string,
-  opts: { yes?: boolean; what: string },
+  opts: { yes?: boolean; what: string; cancelled?: string },
 ): Promise<boolean> {
   if (opts.yes) return true;
   if (!isInteractive(io)) {
@@ -22,6 +24,6 @@ export async function confirmAction(
   }
   const { confirm, isCancel } = await import("@clack/prompts");
   const answer = await confirm({ message: question, initialValue: false, input: io.stdin, output: io.stderr });
-  if (isCancel(answer)) throw new InterruptedError("Cancelled; nothing was changed.");
-  return answer === true;
+  if (isCancel(answer) || answer !== true) throw new CancelledError(opts.cancelled);
+  return true;
 }

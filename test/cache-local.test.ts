@@ -24,7 +24,7 @@ describe("cache get/put/list/delete --local (Miniflare)", { timeout: 120_000 }, 
     }
     const list = await runKanvas("cache list --json", { cwd: p.dir });
     expect(list.code).toBe(0);
-    const names = (JSON.parse(list.stdout) as Array<{ name: string }>).map((k) => k.name);
+    const names = (JSON.parse(list.stdout) as Array<{ key: string }>).map((k) => k.key);
     expect(names.sort()).toEqual([...AWKWARD_KEYS].sort());
   });
 
@@ -66,7 +66,7 @@ describe("cache get/put/list/delete --local (Miniflare)", { timeout: 120_000 }, 
     const r = await runKanvas(["cache", "put", "short", "v", "--expiration", String(soon)], { cwd: p.dir });
     expect(r.code, r.stderr).toBe(0);
     const list = await runKanvas("cache list --json", { cwd: p.dir });
-    expect(JSON.parse(list.stdout)).toEqual([{ name: "short", expiration: soon }]);
+    expect(JSON.parse(list.stdout)).toEqual([{ target: "local", key: "short", expiration: soon, metadata: null }]);
   });
 
   it("exits 4 naming a missing key", async () => {
@@ -85,11 +85,11 @@ describe("cache get/put/list/delete --local (Miniflare)", { timeout: 120_000 }, 
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ written: 1002, failed: [] });
     r = await runKanvas("cache list --prefix page: --json", { cwd: p.dir });
-    const all = JSON.parse(r.stdout) as Array<{ name: string }>;
+    const all = JSON.parse(r.stdout) as Array<{ key: string }>;
     expect(all).toHaveLength(1001);
-    expect(all.map((k) => k.name)).toEqual(pairs.map((x) => x.key));
+    expect(all.map((k) => k.key)).toEqual(pairs.map((x) => x.key));
     r = await runKanvas("cache list --prefix page: --limit 15 --json", { cwd: p.dir });
-    expect((JSON.parse(r.stdout) as Array<{ name: string }>).map((k) => k.name)).toEqual(pairs.slice(0, 15).map((x) => x.key));
+    expect((JSON.parse(r.stdout) as Array<{ key: string }>).map((k) => k.key)).toEqual(pairs.slice(0, 15).map((x) => x.key));
   });
 
   it("deletes keys and prefixes only when confirmed, with --dry-run and an audit line", async () => {
@@ -144,11 +144,11 @@ describe("cache get/put/list/delete --local (Miniflare)", { timeout: 120_000 }, 
   it("asks at a terminal: no keeps the keys, yes deletes them", async () => {
     const p = tempProject();
     expect((await runKanvas("cache put s:1 v", { cwd: p.dir })).code).toBe(0);
-    const no = await runInTerminal(["cache", "delete", "--prefix", "s:"], { cwd: p.dir, answers: [{ when: 'Delete 1 key(s) with prefix "s:"', type: "n" }] });
+    const no = await runInTerminal(["cache", "delete", "--prefix", "s:"], { cwd: p.dir, answers: [{ when: 'Delete 1 key(s): "s:1"', type: "n" }] });
     expect(no.code, no.screen).toBe(130);
     expect(no.screen).toContain("nothing was deleted");
     expect((await runKanvas("cache get s:1", { cwd: p.dir })).code).toBe(0);
-    const yes = await runInTerminal(["cache", "delete", "--prefix", "s:"], { cwd: p.dir, answers: [{ when: 'Delete 1 key(s) with prefix "s:"', type: "y" }] });
+    const yes = await runInTerminal(["cache", "delete", "--prefix", "s:"], { cwd: p.dir, answers: [{ when: 'Delete 1 key(s): "s:1"', type: "y" }] });
     expect(yes.code, yes.screen).toBe(0);
     expect((await runKanvas("cache get s:1", { cwd: p.dir })).code).toBe(4);
   });

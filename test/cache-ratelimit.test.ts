@@ -55,6 +55,7 @@ describe("cache ratelimit --local", { timeout: 120_000 }, () => {
     let r = await runKanvas("cache ratelimit status u1 --json", at);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
+      target: "local",
       userId: "u1",
       hour: H,
       actions: [
@@ -79,7 +80,7 @@ describe("cache ratelimit --local", { timeout: 120_000 }, () => {
     r = await runKanvas("cache ratelimit reset u1 --yes --json", at);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).deleted).toBe(3);
-    const left = JSON.parse((await runKanvas("cache list --prefix rate_limit: --json", at)).stdout).map((k: { name: string }) => k.name);
+    const left = JSON.parse((await runKanvas("cache list --prefix rate_limit: --json", at)).stdout).map((k: { key: string }) => k.key);
     expect(left.sort()).toEqual([`rate_limit:u1:x:draw:${H}`, `rate_limit:u2:draw:${H}`, `rate_limit:u3:upload:${H}`]);
     const audit = readFileSync(p.file(".wrangler/kanvas/audit.ndjson"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(audit).toMatchObject([{ command: "cache ratelimit reset", outcome: "ok", counts: { deleted: 3, failed: 0 }, details: { userId: "u1" } }]);

@@ -74,7 +74,7 @@ describe("cache --remote (REST API through the cloudflare SDK, against the fake)
     fake.kv.put(nsId, "zzz", "x");
     const r = await kanvas("cache list --prefix user: --json", p);
     expect(r.code, r.stderr).toBe(0);
-    const names = (JSON.parse(r.stdout) as Array<{ name: string }>).map((k) => k.name);
+    const names = (JSON.parse(r.stdout) as Array<{ key: string }>).map((k) => k.key);
     expect(names).toHaveLength(2500);
     expect(new Set(names).size).toBe(2500);
     expect(count("GET", /\/keys$/)).toBe(3);

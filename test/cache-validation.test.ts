@@ -42,7 +42,7 @@ describe("cache put/get input checks", () => {
     await refused(["cache", "put", "k", "v", "--ttl", "soon"], /--ttl "soon": not a duration/);
     await refused(["cache", "put", "k", "v", "--expiration", "2001-01-01T00:00:00Z"], /--expiration 978307200 \(2001-01-01T00:00:00.000Z\) is not at least 60 seconds in the future/);
     await refused(["cache", "put", "k", "v", "--expiration", "tomorrow"], /--expiration "tomorrow" is neither unix seconds nor an ISO time/);
-    await refused(["cache", "put", "k", "v", "--ttl", "5m", "--expiration", "9999999999"], /--ttl: and --expiration both set an expiry/);
+    await refused(["cache", "put", "k", "v", "--ttl", "5m", "--expiration", "9999999999"], /--ttl: cannot be combined with --expiration \(both set an expiry\)/);
   });
 
   it("refuses metadata that is not JSON or over 1024 bytes", async () => {
@@ -54,7 +54,7 @@ describe("cache put/get input checks", () => {
     await refused(["cache", "put"], /\[key\]: missing: kanvas cache put <key>/);
     await refused(["cache", "delete", "--yes"], /\[keys\.\.\.\]: missing/);
     await refused(["cache", "list", "--limit", "0"], /--limit: must be at least 1/);
-    await refused(["cache", "put", "k", "--bulk", "x.json"], /--bulk: takes every key, value and option from the file; drop the key argument/);
+    await refused(["cache", "put", "k", "--bulk", "x.json"], /--bulk: takes every key, value and option from the file; drop the <key> argument/);
   });
 
   it("names every bad item of a --bulk file and writes none", async () => {

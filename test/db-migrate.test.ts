@@ -66,7 +66,7 @@ INSERT INTO room_participants (room_id, user_id) VALUES ('r1', 'u1'), ('r1', 'u2
     expect(st.code).toBe(0);
     const status = JSON.parse(st.stdout);
     expect(status.summary).toEqual({ applied: 2, pending: 0, drifted: 0, missing: 0 });
-    expect(status.migrations[1].applied_at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(status.migrations[1].applied_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
 
   it("stops with exit 5 on a changed or vanished applied file, naming it; --allow-drift goes on and records the new checksum", async () => {

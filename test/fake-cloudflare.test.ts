@@ -53,9 +53,14 @@ function requestsSince(n: number) {
 }
 
 describe("auth and routing", () => {
-  it("verifies the token (user and account endpoints)", async () => {
+  it("verifies each kind of token only at its own endpoint, as Cloudflare does", async () => {
     await expect(client.user.tokens.verify()).resolves.toMatchObject({ status: "active" });
-    await expect(client.accounts.tokens.verify({ account_id })).resolves.toMatchObject({ status: "active" });
+    expect((await apiError(client.accounts.tokens.verify({ account_id }))).status).toBe(401);
+    const accountClient = new Cloudflare({ apiToken: cf.accountToken, baseURL: cf.baseURL, maxRetries: 0 });
+    await expect(accountClient.accounts.tokens.verify({ account_id })).resolves.toMatchObject({ status: "active" });
+    expect((await apiError(accountClient.user.tokens.verify())).status).toBe(401);
+    // An account-owned token works on the account's resources like any other.
+    await expect(accountClient.d1.database.list({ account_id })).resolves.toBeDefined();
   });
 
   it("answers 401 for a wrong or missing token (SDK: AuthenticationError)", async () => {

@@ -200,7 +200,7 @@ describe("images cleanup: refusals", () => {
   const cases: Array<[string, string, RegExp]> = [
     ["no --yes without a terminal", "images cleanup --older-than 30d --remote", /refusing without --yes.*Re-run with --yes \(or --dry-run to preview\)/],
     ["bad duration", "images cleanup --older-than 30 --remote --yes", /--older-than "30": not a duration\. .*90m, 12h, 30d, 2w/],
-    ["seconds are not a cleanup unit", "images cleanup --older-than 90s --remote --yes", /--older-than "90s": not a duration/],
+    ["seconds are not a cleanup unit", "images cleanup --older-than 90s --remote --yes", /--older-than "90s": the smallest unit --older-than takes is minutes/],
     ["under one hour needs --force", "images cleanup --older-than 30m --remote --yes", /--older-than 30m is under one hour.*Add --force/],
     ["missing --older-than", "images cleanup --remote --yes", /--older-than: required/],
   ];

@@ -286,7 +286,7 @@ describe("keys that KV and R2 accept round-trip byte for byte", () => {
     const single = await run(["cache", "put", "single %2F#?", "one"]);
     expect(single.code, single.stderr).toBe(0);
     const list = await run(["cache", "list", "--json"]);
-    const names = (JSON.parse(list.stdout) as Array<{ name: string }>).map((k) => k.name);
+    const names = (JSON.parse(list.stdout) as Array<{ key: string }>).map((k) => k.key);
     for (const key of [...KV_KEYS, "single %2F#?"]) expect(names, key).toContain(key);
     for (const key of [...LOCAL_SAMPLE, "a/../b", "single %2F#?"]) {
       const get = await run(["cache", "get", key]);

@@ -80,19 +80,37 @@ describe("remote checks against the fake Cloudflare API", () => {
     const metrics = p.file("metrics.ndjson");
     const r = await runKanvas(`doctor --remote --verbose --metrics-file ${metrics}`, {
       cwd: p.dir,
-      env: { CLOUDFLARE_API_TOKEN: fake.token, CLOUDFLARE_ACCOUNT_ID: fake.accountId, CLOUDFLARE_BASE_URL: fake.baseURL },
+      env: { CLOUDFLARE_API_TOKEN: fake.accountToken, CLOUDFLARE_ACCOUNT_ID: fake.accountId, CLOUDFLARE_BASE_URL: fake.baseURL },
     });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("✔ API token");
     expect(r.stdout).toContain(`✔ account                ${"account " + fake.accountId}`);
-    expect(r.stderr).toMatch(/http: GET \/client\/v4\/user\/tokens\/verify → 200/);
+    expect(r.stderr).toMatch(/http: GET \/client\/v4\/accounts\/[0-9a-f]{32}\/tokens\/verify → 200/);
     expect(r.stderr).toContain("calls:");
-    expect(r.stdout + r.stderr).not.toContain(fake.token);
+    expect(r.stdout + r.stderr).not.toContain(fake.accountToken);
     const { readFileSync } = await import("node:fs");
     const lines = readFileSync(metrics, "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    expect(lines.map((l) => l.operation)).toEqual(["tokens.verify", "accounts.tokens.verify"]);
+    expect(lines.map((l) => l.operation)).toEqual(["accounts.tokens.verify"]);
     expect(lines.every((l) => l.outcome === "ok" && l.attempts === 1 && typeof l.duration_ms === "number")).toBe(true);
     expect(fake.unmatched).toEqual([]);
+    expect(fake.schemaErrors).toEqual([]);
+  });
+
+  it("doctor --remote accepts an account-owned token and a user token, each at its own endpoint (issue 11 item 9)", async () => {
+    const p = tempProject({ wrangler: NO_BINDINGS, migrations: false });
+    const env = (token: string) => ({ CLOUDFLARE_API_TOKEN: token, CLOUDFLARE_ACCOUNT_ID: fake.accountId, CLOUDFLARE_BASE_URL: fake.baseURL });
+    fake.requests.length = 0;
+    const account = await runKanvas("doctor --remote --json", { cwd: p.dir, env: env(fake.accountToken) });
+    expect(account.code, account.stdout).toBe(0);
+    expect(JSON.parse(account.stdout).checks.find((c: { name: string }) => c.name === "API token").detail).toBe(`account-owned token active (account ${fake.accountId})`);
+    expect(fake.requests.map((q) => `${q.path} ${q.status}`)).toEqual([`/client/v4/accounts/${fake.accountId}/tokens/verify 200`]);
+
+    fake.requests.length = 0;
+    const user = await runKanvas("doctor --remote --json", { cwd: p.dir, env: env(fake.token) });
+    expect(user.code, user.stdout).toBe(0);
+    expect(JSON.parse(user.stdout).checks.find((c: { name: string }) => c.name === "API token").detail).toBe("user token active");
+    // The account endpoint answers 401 for a user token, as Cloudflare does; kanvas falls back.
+    expect(fake.requests.map((q) => `${q.path} ${q.status}`)).toEqual([`/client/v4/accounts/${fake.accountId}/tokens/verify 401`, "/client/v4/user/tokens/verify 200"]);
     expect(fake.schemaErrors).toEqual([]);
   });
 
@@ -114,13 +132,13 @@ describe("remote checks against the fake Cloudflare API", () => {
     const started = Date.now();
     const r = await runKanvas(`doctor --remote --metrics-file ${metrics}`, {
       cwd: p.dir,
-      env: { CLOUDFLARE_API_TOKEN: fake.token, CLOUDFLARE_ACCOUNT_ID: fake.accountId, CLOUDFLARE_BASE_URL: fake.baseURL },
+      env: { CLOUDFLARE_API_TOKEN: fake.accountToken, CLOUDFLARE_ACCOUNT_ID: fake.accountId, CLOUDFLARE_BASE_URL: fake.baseURL },
     });
     expect(r.code).toBe(0);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     const { readFileSync } = await import("node:fs");
     const first = JSON.parse(readFileSync(metrics, "utf8").split("\n")[0]!);
-    expect(first).toMatchObject({ operation: "tokens.verify", attempts: 2, outcome: "ok" });
+    expect(first).toMatchObject({ operation: "accounts.tokens.verify", attempts: 2, outcome: "ok" });
   });
 
   it("an unreachable API fails with a clear line and the retry hint", async () => {

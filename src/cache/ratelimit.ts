@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Config } from "../config/types.js";
 import { ConfigError, UsageError } from "../errors.js";
+import { checkUserId as checkSharedUserId } from "../user-id.js";
 import { keyProblem } from "./limits.js";
 
 /**
@@ -46,8 +47,9 @@ export function secondsUntilReset(nowMs: number): number {
   return Math.ceil(((hourOf(nowMs) + 1) * WINDOW_MS - nowMs) / 1000);
 }
 
+/** The shared user-id rule (src/user-id.ts), then the counter key must fit KV's limits. */
 export function checkUserId(userId: string): string {
-  if (!userId) throw new UsageError("<userId> is empty; give the user's id as the app stores it.");
+  checkSharedUserId(userId, "<userId>");
   const problem = keyProblem(counterKey(userId, "x", 0));
   if (problem) throw new UsageError(`<userId> makes a counter key that ${problem}.`);
   return userId;

@@ -81,15 +81,17 @@ async function localChecks(ctx: Context, check: CheckFn): Promise<void> {
 
 async function remoteChecks(ctx: Context, check: CheckFn): Promise<void> {
   const config = await ctx.config();
-  const { verifyAccount, verifyToken } = await import("../clients/account.js");
-  let tokenOk = false;
+  const { verifyToken } = await import("../clients/account.js");
+  let token: { kind: "account" | "user" } | undefined;
   await check("API token", async () => {
-    const detail = await verifyToken(await ctx.api(), ctx.monitor);
-    tokenOk = true;
-    return detail;
+    const result = await verifyToken(await ctx.api(), ctx.monitor);
+    token = result;
+    return result.detail;
   });
-  if (!tokenOk) return;
-  await check("account", async () => verifyAccount(await ctx.api(), ctx.monitor));
+  if (!token) return;
+  // An account-owned token verified on the account's own endpoint; a user token reaches the
+  // account through the binding checks below.
+  if (token.kind === "account") await check("account", async () => `account ${(await ctx.api()).accountId}`);
   if (config.d1) await check("D1 KANVAS_DB", async () => (await ctx.d1()).check());
   if (config.kv) await check("KV KANVAS_CACHE", async () => (await ctx.kv()).check());
   if (config.r2) await check("R2 KANVAS_IMAGES", async () => (await ctx.r2()).check());

@@ -2,9 +2,10 @@ import type { OptionSpec, SharedFragment } from "./define.js";
 
 /** Flags every leaf command takes, spelled the same everywhere. */
 export const COMMON_OPTIONS: OptionSpec[] = [
-  { flags: "--config <path>", description: "wrangler.toml / wrangler.json(c) to read (default: found from the current folder upward)" },
-  { flags: "--env <name>", description: "use the [env.<name>] section of the config" },
+  { flags: "-c, --config <path>", description: "wrangler.toml / wrangler.json(c) to read (default: found from the current folder upward)" },
+  { flags: "-e, --env <name>", description: "use the [env.<name>] section of the config" },
   { flags: "--json", description: "print the result as JSON on stdout (errors as {\"error\":{code,message}})" },
+  { flags: "--quiet", description: "no Target: line, progress or status lines on stderr (errors and warnings still print); for cron jobs and CI logs" },
   { flags: "--verbose", description: "print stack traces, an HTTP trace (secrets redacted) and a call summary" },
   { flags: "--metrics-file <path>", description: "append one NDJSON line per Cloudflare call to this file" },
   { flags: "--timeout <duration>", description: "give up on a request attempt with no answer (S3: no bytes moved) after this long, then retry if safe (default 30s; env KANVAS_TIMEOUT)" },
@@ -21,12 +22,13 @@ export const FRAGMENTS: Record<SharedFragment, OptionSpec[]> = {
 };
 
 /** Keys of shared options, stripped before a command's own schema sees its input. */
-export const GLOBAL_KEYS = ["config", "env", "json", "verbose", "metricsFile", "local", "remote", "persistTo", "timeout"] as const;
+export const GLOBAL_KEYS = ["config", "env", "json", "quiet", "verbose", "metricsFile", "local", "remote", "persistTo", "timeout"] as const;
 
 export interface GlobalOptions {
   config?: string;
   env?: string;
   json?: boolean;
+  quiet?: boolean;
   verbose?: boolean;
   metricsFile?: string;
   timeout?: string;

@@ -5,13 +5,20 @@ import { UsageError } from "../errors.js";
 export const MAX_KEY_BYTES = 1024;
 
 /**
- * A file name made safe for an object key and a URL: letters, digits, ".", "_" and "-" stay,
- * every other run of characters becomes one "-" (spaces, slashes, quotes, "%", "?", "#").
+ * A file name made safe for an object key and a URL, keeping its letters: R2 keys are UTF-8, so
+ * letters and digits of every script stay (normalised to NFC, as macOS hands out NFD names), as do
+ * ".", "_" and "-"; every other run of characters (spaces, "/", "%", "?", "#", control
+ * characters) becomes one "-", and ".." runs shrink to ".". The extension is always kept.
  */
 export function safeFileName(name: string): string {
   const base = path.basename(name).normalize("NFC");
-  const safe = base.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/-+\./g, ".").replace(/^[-.]+/, "").replace(/-+$/, "");
-  return safe || "file";
+  const dot = base.lastIndexOf(".");
+  const rawStem = dot > 0 ? base.slice(0, dot) : base;
+  const rawExt = dot > 0 ? base.slice(dot + 1) : "";
+  const clean = (s: string) => s.replace(/[^\p{L}\p{M}\p{N}._-]+/gu, "-").replace(/\.{2,}/g, ".").replace(/-+\./g, ".");
+  const stem = clean(rawStem).replace(/^[-.]+/, "").replace(/[-.]+$/, "") || "file";
+  const ext = rawExt.replace(/[^\p{L}\p{M}\p{N}]+/gu, "");
+  return ext ? `${stem}.${ext}` : stem;
 }
 
 /** The app's upload pattern: `uploads/<userId>/<epoch ms>-<file name>`. */
@@ -34,14 +41,6 @@ export function validateKey(key: string, from: string): string {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(key)) throw new UsageError(`${from}: the object key contains control characters. Use printable characters only.`, "bad_key");
   return key;
-}
-
-/** A user id goes into keys: keep it to what the app generates (no "/", no spaces). */
-export function validateUserId(userId: string): string {
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(userId)) {
-    throw new UsageError(`--user ${JSON.stringify(userId)}: use letters, digits, "_" and "-" only (it becomes part of the key).`, "bad_user");
-  }
-  return userId;
 }
 
 /** A new object's extension after --optimize changes its format. */

@@ -27,7 +27,8 @@ export function parseMetadataPairs(pairs: string[]): Record<string, string> {
 /** The app's metadata plus the user's; the user's cannot silently replace the app's fields. */
 export function buildMetadata(base: { userId?: string; contentType: string; uploadedAt: string }, extra: Record<string, string>): Record<string, string> {
   const meta: Record<string, string> = { contentType: base.contentType, uploadedAt: base.uploadedAt };
-  if (base.userId) meta.userId = base.userId;
+  // Metadata travels as HTTP headers: a user id outside printable ASCII (e.g. 日本) is stored percent-encoded.
+  if (base.userId) meta.userId = /^[\x20-\x7e]*$/.test(base.userId) ? base.userId : encodeURIComponent(base.userId);
   for (const key of Object.keys(extra)) {
     if (key.toLowerCase() in lowerKeys(meta)) {
       throw new UsageError(`--metadata ${key}: kanvas sets ${key} itself; use another key name.`, "bad_metadata");

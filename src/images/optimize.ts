@@ -17,6 +17,10 @@ export interface ImageProbe {
   format: string;
   width: number;
   height: number;
+  /** EXIF, XMP, IPTC or an ICC profile: something --optimize must strip. */
+  hasMetadata?: boolean;
+  /** EXIF orientation other than 1: the pixels must be rotated. */
+  needsRotation?: boolean;
 }
 
 const WRITABLE: Record<string, { ext: string; contentType: string }> = {
@@ -57,7 +61,24 @@ export async function probeImage(file: string, format: OutputFormat): Promise<Im
   if (format === "keep" && !WRITABLE[meta.format]) {
     throw new UsageError(`${file}: kanvas cannot write ${meta.format} back; use --format webp or avif, or upload it without --optimize.`, "format_unsupported");
   }
-  return { format: meta.format, width, height };
+  const hasMetadata = Boolean(meta.exif || meta.xmp || meta.iptc || meta.icc);
+  return { format: meta.format, width, height, hasMetadata, needsRotation: (meta.orientation ?? 1) !== 1 };
+}
+
+/**
+ * The original is uploaded instead of the re-encoded file only when it is smaller and re-encoding
+ * changed nothing the user asked for: no metadata to strip, no rotation, no resize, same format.
+ */
+export function originalWins(
+  probe: ImageProbe,
+  optimized: { size: number; width: number; height: number },
+  originalSize: number,
+  opts: OptimizeOptions,
+): boolean {
+  if (optimized.size < originalSize) return false;
+  const sameFormat = opts.format === "keep" || opts.format === probe.format;
+  const resized = optimized.width !== probe.width || optimized.height !== probe.height;
+  return sameFormat && !resized && !probe.hasMetadata && !probe.needsRotation;
 }
 
 /**

@@ -17,7 +17,7 @@ export class UploadProgress {
     private readonly totalBytes: number,
     private readonly totalFiles: number,
   ) {
-    this.enabled = out.stderrIsTTY && !out.json;
+    this.enabled = out.showProgress;
   }
 
   update(file: number, bytes: number): void {

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { appendAudit } from "../../audit.js";
 import { checkKey } from "../../cache/limits.js";
-import { listAll } from "../../clients/kv.js";
-import { ExitCode, InterruptedError } from "../../errors.js";
+import { listAll, type KvClient } from "../../clients/kv.js";
+import { describeTargets } from "../../confirm-summary.js";
+import { ExitCode } from "../../errors.js";
 import { defineCommand } from "../define.js";
 
 export default defineCommand({
@@ -10,7 +11,7 @@ export default defineCommand({
   examples: ["kanvas cache delete rooms:registry", "kanvas cache delete --prefix session: --dry-run", "kanvas cache delete --prefix session: --remote --yes"],
   notes:
     "Asks first at a terminal; elsewhere (no TTY, CI) needs --yes. --dry-run lists what would go. Remote: bulk delete, 10,000 keys a request.\n" +
-    "Deleting a key that does not exist is not an error (KV deletes are idempotent). Each run appends a line to the audit log.",
+    "Deleting a key that does not exist is not an error (KV deletes are idempotent): locally kanvas says which did not exist; the remote API does not tell.\nEach run appends a line to the audit log.",
   arguments: [{ syntax: "[keys...]", description: "keys to delete" }],
   options: [{ flags: "--prefix <prefix>", description: "delete every key starting with this (listed first)" }],
   shared: ["target", "yes", "dryRun"],
@@ -30,27 +31,35 @@ export default defineCommand({
     const binding = config.kv!.binding;
     const targets = keys ?? (await listAll(kv, { prefix: input.prefix, signal: ctx.signal })).map((k) => k.name);
     const details = { binding, ...(input.prefix !== undefined ? { prefix: input.prefix } : {}) };
-    if (!targets.length) {
-      ctx.out.result({ deleted: 0, keys: [], dryRun: !!input.dryRun }, () => ctx.out.info(`no keys with prefix ${JSON.stringify(input.prefix)}; nothing to delete.`));
+    // What existed: listed keys did; named keys the local state can tell (and their sizes), while
+    // the remote API deletes blindly and never says whether a key was there.
+    const known = keys === undefined || ctx.target === "local" ? await existing(kv, targets, keys === undefined) : undefined;
+    const missing = known ? targets.filter((k) => !known.has(k)) : null;
+    const base = { target: ctx.target, requested: targets.length, keys: targets, missing };
+    if (!targets.length || (known && known.size === 0)) {
+      ctx.out.result({ ...base, deleted: 0, failed: [], dryRun: !!input.dryRun }, () =>
+        ctx.out.info(keys ? `none of the ${targets.length} key(s) exist in ${binding} (${ctx.target}); nothing to delete.` : `no keys with prefix ${JSON.stringify(input.prefix)}; nothing to delete.`),
+      );
       return;
     }
+    const doomed = known ? targets.filter((k) => known.has(k)) : targets;
+    const bytes = known && [...known.values()].every((v) => v !== undefined) ? [...known.values()].reduce((n: number, v) => n + (v ?? 0), 0) : undefined;
+    const summary = describeTargets({ keys: doomed, noun: "key", bytes });
     if (input.dryRun) {
-      appendAudit(config, ctx.io.env, { command: "cache delete", target: ctx.target, outcome: "dry-run", counts: { keys: targets.length }, details });
-      ctx.out.result({ deleted: 0, keys: targets, dryRun: true }, (r) => {
-        for (const k of r.keys) ctx.out.println(k);
-        ctx.out.info(`dry run: would delete ${r.keys.length} key(s) from ${binding} (${ctx.target}); nothing was changed.`);
+      appendAudit(config, ctx.io.env, { command: "cache delete", target: ctx.target, outcome: "dry-run", counts: { keys: doomed.length }, details });
+      ctx.out.result({ ...base, deleted: 0, failed: [], dryRun: true }, () => {
+        for (const k of doomed) ctx.out.println(k);
+        ctx.out.info(`dry run: would delete ${doomed.length} key(s) from ${binding} (${ctx.target}); nothing was changed.${notThere(missing)}`);
       });
       return;
     }
-    const what = `delete ${targets.length} key(s) from ${binding} (${ctx.target})`;
-    if (!(await ctx.confirm(`Delete ${targets.length} key(s)${input.prefix !== undefined ? ` with prefix ${JSON.stringify(input.prefix)}` : ""} from ${binding} (${ctx.target})?`, { yes: input.yes, what }))) {
-      throw new InterruptedError("Not confirmed; nothing was deleted.");
-    }
+    const what = `delete ${doomed.length} key(s) from ${binding} (${ctx.target})`;
+    await ctx.confirm(`Delete ${summary} from ${binding} (${ctx.target})${input.prefix !== undefined ? `, prefix ${JSON.stringify(input.prefix)}` : ""}?`, { yes: input.yes, what, cancelled: "Cancelled; nothing was deleted." });
     let result;
     try {
-      result = await kv.deleteMany(targets);
+      result = await kv.deleteMany(doomed);
     } catch (error) {
-      appendAudit(config, ctx.io.env, { command: "cache delete", target: ctx.target, outcome: ctx.signal.aborted ? "interrupted" : "error", counts: { keys: targets.length }, details: { ...details, error: (error as Error).message } });
+      appendAudit(config, ctx.io.env, { command: "cache delete", target: ctx.target, outcome: ctx.signal.aborted ? "interrupted" : "error", counts: { keys: doomed.length }, details: { ...details, error: (error as Error).message } });
       throw error;
     }
     appendAudit(config, ctx.io.env, {
@@ -60,9 +69,13 @@ export default defineCommand({
       counts: { deleted: result.done, failed: result.failed.length },
       details,
     });
-    ctx.out.result({ deleted: result.done, keys: targets, failed: result.failed, dryRun: false }, (r) => {
+    // Remotely, for named keys, KV cannot say how many existed: no count is claimed.
+    const deleted = known ? doomed.length - result.failed.length : null;
+    ctx.out.result({ ...base, deleted, failed: result.failed, dryRun: false }, (r) => {
       for (const k of r.failed) ctx.out.println(k);
-      ctx.out.success(`deleted ${r.deleted} key(s) from ${binding} (${ctx.target}).`);
+      if (r.deleted === null) {
+        ctx.out.success(`asked ${binding} (${ctx.target}) to delete ${r.requested} key(s); the KV API does not report whether they existed.`);
+      } else ctx.out.success(`deleted ${r.deleted} of ${r.requested} key(s) asked for from ${binding} (${ctx.target}).${notThere(missing)}`);
     });
     if (result.failed.length) {
       ctx.out.errorLine(`${result.failed.length} key(s) were still reported unsuccessful by KV after retries (listed on stdout); run the command again.`);
@@ -70,3 +83,22 @@ export default defineCommand({
     }
   },
 });
+
+/** key → value size in bytes (undefined when not read) for the keys that exist. */
+async function existing(kv: KvClient, keys: string[], listed: boolean): Promise<Map<string, number | undefined>> {
+  const out = new Map<string, number | undefined>();
+  if (listed) {
+    for (const k of keys) out.set(k, undefined);
+    return out;
+  }
+  for (const k of keys) {
+    const value = await kv.get(k);
+    if (value !== undefined) out.set(k, value.length);
+  }
+  return out;
+}
+
+function notThere(missing: string[] | null): string {
+  if (!missing?.length) return "";
+  return ` ${missing.length} did not exist: ${describeTargets({ keys: missing, noun: "key" }).replace(/^\d+ key\(s\): /, "")}.`;
+}

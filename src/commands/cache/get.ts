@@ -32,6 +32,7 @@ export default defineCommand({
     }
     const text = asText(value);
     const result = {
+      target: ctx.target,
       key,
       ...valueView(value, text),
       bytes: value.length,

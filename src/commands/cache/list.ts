@@ -19,7 +19,9 @@ export default defineCommand({
   }),
   async run(input, ctx) {
     const kv = await ctx.kv();
-    const keys = await listAll(kv, { prefix: input.prefix, limit: input.limit, signal: ctx.signal });
+    const listed = await listAll(kv, { prefix: input.prefix, limit: input.limit, signal: ctx.signal });
+    // One name for one thing: `key`, as in cache get/put/delete; each record says its target.
+    const keys = listed.map((k) => ({ target: ctx.target, key: k.name, expiration: k.expiration ?? null, metadata: k.metadata ?? null }));
     ctx.out.result(keys, (list) => {
       if (!list.length) {
         ctx.out.info(`no keys${input.prefix ? ` with prefix ${JSON.stringify(input.prefix)}` : ""}.`);
@@ -27,7 +29,7 @@ export default defineCommand({
       }
       ctx.out.table(
         ["KEY", "EXPIRES", "METADATA"],
-        list.map((k) => [k.name, k.expiration === undefined ? "" : describeExpiry(k.expiration, ctx.now()), k.metadata === undefined ? "" : JSON.stringify(k.metadata)]),
+        list.map((k) => [k.key, k.expiration === null ? "" : describeExpiry(k.expiration, ctx.now()), k.metadata === null ? "" : JSON.stringify(k.metadata)]),
       );
       ctx.out.info(`${list.length} key(s)${input.limit !== undefined && list.length === input.limit ? ` (stopped at --limit ${input.limit})` : ""}.`);
     });

@@ -47,11 +47,11 @@ export default defineCommand({
     .superRefine((v, c) => {
       if (v.bulk !== undefined) {
         const extra = (["key", "value", "file", "ttl", "expiration", "metadata"] as const).filter((k) => v[k] !== undefined);
-        if (extra.length) c.addIssue({ code: "custom", path: ["bulk"], message: `takes every key, value and option from the file; drop ${extra.map((k) => (k === "key" || k === "value" ? `the ${k} argument` : `--${k}`)).join(", ")}` });
+        if (extra.length) c.addIssue({ code: "custom", path: ["bulk"], message: `takes every key, value and option from the file; drop ${dropList(extra)}` });
       } else if (v.key === undefined) {
         c.addIssue({ code: "custom", path: ["key"], message: "missing: kanvas cache put <key> [value] (or --bulk <file>)" });
       }
-      if (v.ttl !== undefined && v.expiration !== undefined) c.addIssue({ code: "custom", path: ["ttl"], message: "and --expiration both set an expiry; give one" });
+      if (v.ttl !== undefined && v.expiration !== undefined) c.addIssue({ code: "custom", path: ["ttl"], message: "cannot be combined with --expiration (both set an expiry); give one" });
     }),
   async run(input, ctx) {
     if (input.bulk !== undefined) return putBulk(input.bulk, ctx);
@@ -72,7 +72,7 @@ export default defineCommand({
 async function putBulk(file: string, ctx: Context): Promise<number> {
   const pairs = await readBulkFile(path.resolve(ctx.io.cwd, file), ctx.now(), `--bulk ${file}`);
   const kv = await ctx.kv();
-  const progress = ctx.out.stderrIsTTY && !ctx.out.json;
+  const progress = ctx.out.showProgress;
   const result = await kv.putMany(pairs, progress ? (done) => ctx.out.writeErr(`\r${done}/${pairs.length} pairs written`) : undefined);
   if (progress) ctx.out.writeErr("\n");
   ctx.out.result({ written: result.done, failed: result.failed, requests: result.requests, target: ctx.target }, (r) => {
@@ -85,4 +85,12 @@ async function putBulk(file: string, ctx: Context): Promise<number> {
     return ExitCode.unexpected;
   }
   return ExitCode.ok;
+}
+
+/** ["key", "value", "ttl"] → "the <key> and [value] arguments and --ttl". */
+function dropList(names: string[]): string {
+  const args = names.filter((k) => k === "key" || k === "value").map((k) => (k === "key" ? "<key>" : "[value]"));
+  const flags = names.filter((k) => k !== "key" && k !== "value").map((k) => `--${k}`);
+  const parts = [...(args.length ? [`the ${args.join(" and ")} argument${args.length > 1 ? "s" : ""}`] : []), ...flags];
+  return parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}` : parts[0]!;
 }

@@ -39,11 +39,13 @@ export default defineCommand({
     if (current + cost > limit) {
       throw new LimitError(
         `rate limit exceeded: ${JSON.stringify(userId)} has used ${current} of ${limit} ${action} this hour${cost > 1 ? ` (asked for ${cost})` : ""}; the window resets in ${formatDuration(resetsInSeconds * 1000)}.`,
+        "rate_limited",
+        { target: ctx.target, userId, action, key, count: current, cost, limit, remaining: Math.max(0, limit - current), resetsInSeconds, allowed: false },
       );
     }
     const count = current + cost;
     await kv.put(key, new TextEncoder().encode(String(count)), { expirationTtl: COUNTER_TTL_SECONDS });
-    ctx.out.result({ userId, action, key, count, limit, remaining: limit - count, resetsInSeconds, allowed: true }, (r) => {
+    ctx.out.result({ target: ctx.target, userId, action, key, count, cost, limit, remaining: limit - count, resetsInSeconds, allowed: true }, (r) => {
       ctx.out.println(String(r.remaining));
       ctx.out.info(`allowed: ${r.count}/${r.limit} ${action} this hour, ${r.remaining} left, resets in ${formatDuration(r.resetsInSeconds * 1000)}.`);
     });

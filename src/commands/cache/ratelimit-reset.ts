@@ -2,7 +2,8 @@ import { z } from "zod";
 import { appendAudit } from "../../audit.js";
 import { findCounters } from "../../cache/counters.js";
 import { checkAction, checkUserId } from "../../cache/ratelimit.js";
-import { ExitCode, InterruptedError } from "../../errors.js";
+import { describeTargets } from "../../confirm-summary.js";
+import { ExitCode } from "../../errors.js";
 import { defineCommand } from "../define.js";
 
 export default defineCommand({
@@ -37,21 +38,19 @@ export default defineCommand({
     }
     const keys = counters.map((c) => c.key);
     if (!keys.length) {
-      ctx.out.result({ userId, deleted: 0, counters: [], dryRun: !!input.dryRun }, () => ctx.out.info(`no counters for ${JSON.stringify(userId)}${action ? ` and ${action}` : ""}; nothing to reset.`));
+      ctx.out.result({ target: ctx.target, userId, deleted: 0, counters: [], failed: [], dryRun: !!input.dryRun }, () => ctx.out.info(`no counters for ${JSON.stringify(userId)}${action ? ` and ${action}` : ""}; nothing to reset.`));
       return;
     }
     if (input.dryRun) {
       audit("dry-run", { counters: keys.length });
-      ctx.out.result({ userId, deleted: 0, counters, dryRun: true }, (r) => {
+      ctx.out.result({ target: ctx.target, userId, deleted: 0, counters, failed: [], dryRun: true }, (r) => {
         ctx.out.table(["KEY", "COUNT"], r.counters.map((c) => [c.key, c.count]));
         ctx.out.info(`dry run: would delete ${keys.length} counter(s); nothing was changed.`);
       });
       return;
     }
     const what = `reset ${keys.length} rate-limit counter(s) of ${JSON.stringify(userId)} (${ctx.target})`;
-    if (!(await ctx.confirm(`Delete ${keys.length} rate-limit counter(s) of ${JSON.stringify(userId)}${action ? ` for ${action}` : ""} (${ctx.target})?`, { yes: input.yes, what }))) {
-      throw new InterruptedError("Not confirmed; no counter was deleted.");
-    }
+    if (!(await ctx.confirm(`Delete ${describeTargets({ keys, noun: "rate-limit counter" })} of ${JSON.stringify(userId)}${action ? ` for ${action}` : ""} (${ctx.target})?`, { yes: input.yes, what, cancelled: "Cancelled; nothing was deleted." }))) return;
     let result;
     try {
       result = await kv.deleteMany(keys);
@@ -60,7 +59,7 @@ export default defineCommand({
       throw error;
     }
     audit(result.failed.length ? "error" : "ok", { deleted: result.done, failed: result.failed.length });
-    ctx.out.result({ userId, deleted: result.done, counters, failed: result.failed, dryRun: false }, (r) => ctx.out.success(`deleted ${r.deleted} counter(s) of ${JSON.stringify(userId)}.`));
+    ctx.out.result({ target: ctx.target, userId, deleted: result.done, counters, failed: result.failed, dryRun: false }, (r) => ctx.out.success(`deleted ${r.deleted} counter(s) of ${JSON.stringify(userId)}.`));
     if (result.failed.length) {
       ctx.out.errorLine(`${result.failed.length} counter(s) were still reported unsuccessful by KV after retries; run the command again.`);
       return ExitCode.unexpected;

@@ -28,7 +28,7 @@ export default defineCommand({
       const limit = limits[a] ?? null;
       return { action: a, count, limit, remaining: limit === null ? null : Math.max(0, limit - count), resetsInSeconds };
     });
-    ctx.out.result({ userId, hour, actions: rows }, (r) => {
+    ctx.out.result({ target: ctx.target, userId, hour, actions: rows }, (r) => {
       if (!r.actions.length) {
         ctx.out.info(`no counters for ${JSON.stringify(userId)} this hour, and no limits in [vars] KANVAS_RATE_LIMITS.`);
         return;

@@ -36,7 +36,7 @@ export default defineCommand({
       .sort((a, b) => b.count - a.count || a.userId.localeCompare(b.userId))
       .slice(0, input.limit ?? 10)
       .map((u) => ({ ...u, ...(action !== undefined ? { limit, remaining: limit === null ? null : Math.max(0, limit - u.count) } : {}) }));
-    ctx.out.result({ hour, action: action ?? null, resetsInSeconds: secondsUntilReset(now), users: top }, (r) => {
+    ctx.out.result({ target: ctx.target, hour, action: action ?? null, resetsInSeconds: secondsUntilReset(now), users: top }, (r) => {
       if (!r.users.length) {
         ctx.out.info(`no rate-limit counters${action ? ` for ${action}` : ""} in the current hour.`);
         return;

@@ -5,6 +5,7 @@ import { ExitCode } from "../../errors.js";
 import { checkTableName, readState } from "../../migrate/bookkeeping.js";
 import { listMigrationFiles } from "../../migrate/files.js";
 import { buildStatus } from "../../migrate/plan.js";
+import { sqliteUtcToIso } from "../../time.js";
 import { defineCommand } from "../define.js";
 
 export default defineCommand({
@@ -27,7 +28,7 @@ export default defineCommand({
     const rows = entries.map((e) => ({
       name: e.name,
       state: e.state,
-      applied_at: e.appliedAt ?? null,
+      applied_at: e.appliedAt ? sqliteUtcToIso(e.appliedAt) : null,
       ...(e.outOfOrder ? { out_of_order: true } : {}),
       ...(e.adopt ? { checksum_recorded: false } : {}),
     }));
@@ -38,7 +39,7 @@ export default defineCommand({
       else
         ctx.out.table(
           ["migration", "state", "applied at"],
-          v.migrations.map((r) => [r.name, paintState(r.state, ctx.out.paint.bind(ctx.out)) + ("out_of_order" in r ? " (out of order)" : ""), r.applied_at]),
+          v.migrations.map((r) => [r.name, paintState(r.state, ctx.out.paint.bind(ctx.out)) + ("out_of_order" in r ? " (out of order)" : ""), r.applied_at ?? ""]),
         );
       ctx.out.println(`${summary.applied} applied, ${summary.pending} pending, ${summary.drifted} drifted, ${summary.missing} missing (${ctx.target}).`);
     });

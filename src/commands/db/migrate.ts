@@ -36,11 +36,11 @@ export default defineCommand({
   options: [
     { flags: "--allow-drift", description: "go on when an applied file changed or vanished (records the new checksum)" },
     { flags: "--allow-out-of-order", description: "apply pending files that sort before an applied one" },
-    { flags: "--allow-destructive", description: "apply DROP TABLE / DROP COLUMN / DELETE or UPDATE without WHERE without asking" },
+    { flags: "--allow-destructive", description: "apply DROP TABLE / DROP COLUMN / DELETE or UPDATE without WHERE without asking (--yes does the same)" },
     { flags: "--lock-timeout <duration>", description: "how long to wait for another run's lock, e.g. 30s, 5m", default: "60s" },
     { flags: "--force-unlock", description: "remove a stuck migration lock, then exit" },
   ],
-  shared: ["target", "dryRun"],
+  shared: ["target", "yes", "dryRun"],
   access: "write",
   schema: z.object({
     allowDrift: z.boolean().optional(),
@@ -48,6 +48,7 @@ export default defineCommand({
     allowDestructive: z.boolean().optional(),
     lockTimeout: z.string({ error: "give a duration, e.g. 30s or 5m" }).default("60s"),
     forceUnlock: z.boolean().optional(),
+    yes: z.boolean().optional(),
     dryRun: z.boolean().optional(),
   }),
   async run(input, ctx) {
@@ -91,7 +92,8 @@ export default defineCommand({
     }
 
     printPlan(ctx, prepared);
-    await confirmDestructive(ctx, prepared, input.allowDestructive === true);
+    // --yes answers the one question migrate asks (apply destructive statements?), as the README says.
+    await confirmDestructive(ctx, prepared, input.allowDestructive === true || input.yes === true);
 
     // The bookmark is taken before anything is written (even the lock row), so restoring it gives
     // back exactly the database as it was before this run.
@@ -170,7 +172,7 @@ async function confirmDestructive(ctx: Context, prepared: PendingMigration[], al
   if (flagged.length === 0 || allow) return;
   if (!ctx.interactive) {
     throw new UsageError(
-      `Destructive statement(s) pending (${flagged.join("; ")}): refusing without --allow-destructive, as no one is at a terminal to confirm. Check with --dry-run, then re-run with --allow-destructive.`,
+      `Destructive statement(s) pending (${flagged.join("; ")}): refusing without --allow-destructive (or --yes), as no one is at a terminal to confirm. Check with --dry-run, then re-run with --allow-destructive.`,
       "destructive_not_allowed",
     );
   }

@@ -6,7 +6,8 @@ import type { D1Client } from "../../clients/d1.js";
 import type { R2Client, R2ObjectInfo } from "../../clients/r2.js";
 import type { Context } from "../../context.js";
 import { formatDuration, parseDuration } from "../../duration.js";
-import { ExitCode, InterruptedError, UsageError } from "../../errors.js";
+import { describeTargets } from "../../confirm-summary.js";
+import { CancelledError, ExitCode, InterruptedError, UsageError } from "../../errors.js";
 import { BatchDeleter, type Doomed } from "../../images/batch-deleter.js";
 import { formatBytes } from "../../images/parts.js";
 import { listParallel } from "../../images/parallel-list.js";
@@ -14,6 +15,7 @@ import { prefetch } from "../../images/prefetch.js";
 import { deleteAssetRows, referencedKeys } from "../../images/references.js";
 import { acquireNamedLock } from "../../named-lock.js";
 import { cleanupLockName, forceUnlockCleanup } from "./cleanup-unlock.js";
+import { checkWritableFile } from "../../path-flags.js";
 import { defineCommand } from "../define.js";
 
 const HOUR = 3_600_000;
@@ -137,7 +139,7 @@ export default defineCommand({
       interrupted: false,
     };
     const logFile = input.logFile ? path.resolve(ctx.io.cwd, input.logFile) : undefined;
-    if (logFile) appendFileSync(logFile, ""); // fail early if it cannot be written
+    if (logFile) checkWritableFile(logFile, "--log-file", input.logFile);
     const deletedKeys: string[] = [];
     const deleter = new BatchDeleter(r2, {
       onDeleted: (objects) => {
@@ -184,7 +186,7 @@ export default defineCommand({
         if (count === 0) ctx.out.info("Nothing to delete.");
         else {
           const kept = summary.referenced && !input.includeReferenced ? `, keeping ${summary.referenced} referenced` : "";
-          const ok = await ctx.confirm(`Delete ${count} object(s) (${formatBytes(bytes)}) under ${r2.bucket}/${input.prefix} older than ${olderThan}${kept}?`, { yes: false, what: "images cleanup" });
+          const ok = await ctx.confirm(`Delete ${describeTargets({ keys: planned.flatMap((p) => p.doomed.slice(0, 5).map((o) => o.key)), noun: "object", total: count, bytes })} under ${r2.bucket}/${input.prefix} older than ${olderThan}${kept}?`, { yes: false, what: "images cleanup", cancelled: "Cancelled; nothing was deleted." });
           if (ok) await deletePages(planned, deleter, d1, summary, ctx);
           else declined = true;
         }
@@ -199,7 +201,7 @@ export default defineCommand({
       await deleter.settle();
     }
     // Declined at the prompt: nothing happened, so no summary and no audit line (like a refused run).
-    if (declined) throw new InterruptedError("Not confirmed; nothing was deleted.");
+    if (declined || failure instanceof CancelledError) throw new CancelledError("Cancelled; nothing was deleted.");
     summary.deleted = deleter.deleted;
     if (!input.dryRun) summary.bytesFreed = deleter.bytesFreed;
     summary.failedKeys = deleter.errors;

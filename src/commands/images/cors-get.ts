@@ -11,7 +11,7 @@ export default defineCommand({
   async run(_input, ctx) {
     const r2 = await ctx.r2();
     const rules = await r2.getCors();
-    ctx.out.result({ CORSRules: rules }, (v) => {
+    ctx.out.result({ target: ctx.target, bucket: r2.bucket, CORSRules: rules }, (v) => {
       if (!v.CORSRules.length) {
         ctx.out.info(`${r2.bucket} has no CORS rules.`);
         return;

@@ -30,13 +30,13 @@ export default defineCommand({
     const ageMs = input.olderThan === undefined ? undefined : parseDuration(input.olderThan, "--older-than", "mhdw");
     const r2 = await ctx.r2();
     const now = ctx.now();
-    const rows: Array<{ key: string; size: number; lastModified: string; ageSeconds: number }> = [];
+    const rows: Array<{ target: string; key: string; size: number; lastModified: string; ageSeconds: number }> = [];
     let bytes = 0;
     outer: for await (const page of r2.list({ prefix: input.prefix })) {
       for (const o of page) {
         const age = now - o.lastModified.getTime();
         if (ageMs !== undefined && age <= ageMs) continue;
-        rows.push({ key: o.key, size: o.size, lastModified: o.lastModified.toISOString(), ageSeconds: Math.max(0, Math.round(age / 1000)) });
+        rows.push({ target: ctx.target, key: o.key, size: o.size, lastModified: o.lastModified.toISOString(), ageSeconds: Math.max(0, Math.round(age / 1000)) });
         bytes += o.size;
         if (input.limit !== undefined && rows.length >= input.limit) break outer;
       }

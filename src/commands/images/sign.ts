@@ -46,14 +46,14 @@ export default defineCommand({
       );
     }
     const r2 = await ctx.r2();
-    const results: Array<{ key: string; method: string; url: string; expiresAt: string; expiresInSeconds: number }> = [];
+    const results: Array<{ target: string; key: string; method: string; url: string; expiresAt: string; expiresInSeconds: number }> = [];
     for (const key of input.keys) {
       if (input.method === "get" && input.check) {
         const head = await r2.head(key);
         if (!head) throw new NotFoundError(`${key}: no such object in ${r2.bucket}. Check the key with 'kanvas images list --remote', or pass --no-check.`, "object_not_found");
       }
       const url = await r2.presign(key, { method: input.method, expiresInSeconds: seconds, contentType: input.contentType });
-      results.push({ key, method: input.method.toUpperCase(), url, expiresAt: new Date(ctx.now() + seconds * 1000).toISOString(), expiresInSeconds: seconds });
+      results.push({ target: ctx.target, key, method: input.method.toUpperCase(), url, expiresAt: new Date(ctx.now() + seconds * 1000).toISOString(), expiresInSeconds: seconds });
     }
     if (ctx.out.json) return printWithUrls(ctx, JSON.stringify(results, null, 2) + "\n");
     // A lone URL prints bare, so `$(kanvas images sign …)` works; the expiry goes to stderr.

@@ -8,7 +8,8 @@ import { ConflictError, InterruptedError, UsageError } from "../../errors.js";
 import { isContentType, sniffFile } from "../../images/content-type.js";
 import { parseExpiry } from "../../images/expiry.js";
 import { collectFiles, type LocalFile } from "../../images/files.js";
-import { appKey, validateKey, validateUserId, withExtension } from "../../images/keys.js";
+import { appKey, validateKey, withExtension } from "../../images/keys.js";
+import { checkUserId } from "../../user-id.js";
 import { buildMetadata, parseMetadataPairs } from "../../images/metadata.js";
 import type { ImageProbe, OutputFormat } from "../../images/optimize.js";
 import { choosePartSize, formatBytes, MAX_SINGLE_PUT, MiB, parseSize } from "../../images/parts.js";
@@ -55,6 +56,7 @@ interface PlannedUpload {
 }
 
 export interface UploadResult {
+  target: string;
   file: string;
   key: string;
   size: number;
@@ -62,7 +64,10 @@ export interface UploadResult {
   contentType: string;
   seconds: number;
   parts: number;
+  /** With --optimize: the file's own size, the re-encoded size, and which of the two was uploaded. */
   originalSize?: number;
+  optimizedSize?: number;
+  kept?: "optimized" | "original";
   assetId?: string;
   url?: string;
   expiresAt?: string;
@@ -107,7 +112,7 @@ export default defineCommand({
     const threshold = parseSize(input.multipartThreshold, "--multipart-threshold");
     if (threshold < 5 * MiB) throw new UsageError(`--multipart-threshold ${input.multipartThreshold}: parts are at least 5 MiB, so the threshold must be 5MiB or more.`, "bad_size");
     const signSeconds = input.sign === undefined ? undefined : parseExpiry(input.sign, "--sign");
-    const userId = input.user === undefined ? undefined : validateUserId(input.user);
+    const userId = input.user === undefined ? undefined : checkUserId(input.user, "--user");
     if (input.record && !userId) throw new UsageError("--record needs --user (the assets row's user_id).", "record_needs_user");
     if (!input.optimize && (input.maxWidth || input.maxHeight || input.format !== "keep")) {
       throw new UsageError("--max-width, --max-height and --format apply with --optimize; add --optimize.", "needs_optimize");
@@ -137,6 +142,9 @@ export default defineCommand({
     const total = plan.reduce((n, p) => n + p.file.size, 0);
     const progress = new UploadProgress(ctx.out, total, plan.length);
     const finished: UploadResult[] = [];
+    // Off a terminal (or with --quiet) there is no bar: each file's line goes to stdout as it
+    // finishes, once, instead of a stderr line now and the same file again in a list at the end.
+    const streamLines = !ctx.out.json && !ctx.out.showProgress;
     try {
       await runPool(
         plan,
@@ -145,15 +153,19 @@ export default defineCommand({
           const started = performance.now();
           let source = { path: item.file.path, size: item.file.size };
           let { key, contentType } = item;
-          let originalSize: number | undefined;
+          let optimized: Pick<UploadResult, "originalSize" | "optimizedSize" | "kept"> = {};
           if (input.optimize && tmp) {
-            const { optimizeImage } = await import("../../images/optimize.js");
+            const { optimizeImage, originalWins } = await import("../../images/optimize.js");
             const outFile = path.join(tmp, `${index}`);
-            const o = await optimizeImage(item.file.path, outFile, item.probe!, { maxWidth: input.maxWidth, maxHeight: input.maxHeight, format: input.format as OutputFormat });
-            originalSize = item.file.size;
-            source = { path: outFile, size: o.size };
-            if (input.format !== "keep") key = validateKey(withExtension(key, o.ext), item.file.display);
-            contentType = input.contentType ?? o.contentType;
+            const opts = { maxWidth: input.maxWidth, maxHeight: input.maxHeight, format: input.format as OutputFormat };
+            const o = await optimizeImage(item.file.path, outFile, item.probe!, opts);
+            const kept = originalWins(item.probe!, o, item.file.size, opts) ? "original" : "optimized";
+            optimized = { originalSize: item.file.size, optimizedSize: o.size, kept };
+            if (kept === "optimized") {
+              source = { path: outFile, size: o.size };
+              if (input.format !== "keep") key = validateKey(withExtension(key, o.ext), item.file.display);
+              contentType = input.contentType ?? o.contentType;
+            }
           }
           const multipart = source.size >= threshold || source.size > MAX_SINGLE_PUT;
           const metadata = { ...item.metadata, contentType };
@@ -165,6 +177,7 @@ export default defineCommand({
             onProgress: (bytes) => progress.update(index, bytes),
           });
           const result: UploadResult = {
+            target: ctx.target,
             file: item.file.display,
             key,
             size: source.size,
@@ -172,7 +185,7 @@ export default defineCommand({
             contentType,
             seconds: 0,
             parts: put.parts,
-            ...(originalSize !== undefined ? { originalSize } : {}),
+            ...optimized,
           };
           if (d1 && userId) result.assetId = await recordOrRollBack(r2, d1, { key, userId, size: source.size, contentType, now: ctx.now() }, ctx);
           if (signSeconds !== undefined) {
@@ -181,7 +194,7 @@ export default defineCommand({
           }
           result.seconds = round((performance.now() - started) / 1000);
           progress.fileDone(index, source.size);
-          if (!ctx.out.stderrIsTTY && !ctx.out.json) ctx.out.info(`uploaded ${result.key} (${formatBytes(result.size)}, ${result.seconds} s)`);
+          if (streamLines) await printResults(ctx, [result]);
           return result;
         },
         { signal: ctx.signal, done: finished },
@@ -189,13 +202,13 @@ export default defineCommand({
     } catch (error) {
       progress.finish();
       if (finished.length) {
-        await printResults(ctx, finished);
+        if (!streamLines) await printResults(ctx, finished);
         ctx.out.warn(`${finished.length} of ${plan.length} files were uploaded (listed above) before the failure.`);
       }
       throw error;
     }
     progress.finish();
-    await printResults(ctx, finished);
+    if (!streamLines) await printResults(ctx, finished);
     if (ctx.signal.aborted && finished.length < plan.length) {
       throw new InterruptedError(`Interrupted: ${finished.length} of ${plan.length} files uploaded (listed above); re-run with the rest.`);
     }
@@ -216,7 +229,11 @@ async function planUploads(
     const previous = seen.get(key);
     if (previous) throw new UsageError(`${previous} and ${file.display} would both be uploaded as ${key}. Rename one, or upload them separately.`, "duplicate_key");
     seen.set(key, file.display);
-    const contentType = opts.contentType ?? (await sniffFile(file.path));
+    const sniffed = await sniffFile(file.path);
+    const contentType = opts.contentType ?? sniffed;
+    // The bucket holds the app's images: say so (without refusing) when a file is not one.
+    if (file.size === 0) ctx.out.warn(`${file.display} is empty (0 bytes); uploading it anyway.`);
+    else if (!sniffed.startsWith("image/")) ctx.out.warn(`${file.display} is not an image by its bytes (${sniffed.split(";")[0]}); uploading it anyway.`);
     const metadata = buildMetadata({ userId: opts.userId, contentType, uploadedAt }, opts.extra);
     let probe: ImageProbe | undefined;
     if (opts.optimize) {
@@ -258,7 +275,7 @@ async function recordOrRollBack(
 async function printResults(ctx: Context, results: UploadResult[]): Promise<void> {
   if (ctx.out.json) return printWithUrls(ctx, JSON.stringify(results, null, 2) + "\n");
   const lines = results.map((r) => {
-    const saved = r.originalSize !== undefined ? ` (optimised from ${formatBytes(r.originalSize)})` : "";
+    const saved = r.originalSize !== undefined && r.optimizedSize !== undefined ? ` ${describeOptimized(r.originalSize, r.optimizedSize, r.kept!)}` : "";
     const head = `${r.key}  ${formatBytes(r.size)}${saved}  ${r.contentType}  etag ${r.etag}  ${r.seconds} s${r.parts > 1 ? `  ${r.parts} parts` : ""}`;
     return r.url ? `${head}\n  ${r.url}  (expires ${r.expiresAt})` : head;
   });
@@ -267,4 +284,12 @@ async function printResults(ctx: Context, results: UploadResult[]): Promise<void
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
+}
+
+/** Never claims an optimisation that is not one: says which file was uploaded and why. */
+export function describeOptimized(original: number, optimized: number, kept: "optimized" | "original"): string {
+  const change = `${formatBytes(original)} → ${formatBytes(optimized)}`;
+  if (kept === "original") return `(original kept: re-encoding gave ${change}, larger, and there was nothing to strip or resize)`;
+  if (optimized < original) return `(optimised: ${change}, ${Math.round((1 - optimized / original) * 100)}% smaller)`;
+  return `(re-encoded: ${change}, not smaller; uploaded anyway, as --optimize strips metadata and applies the size and format asked for)`;
 }

@@ -36,8 +36,10 @@ export interface FakeCloudflare {
   /** e.g. "http://127.0.0.1:PORT/client/v4": the SDK's baseURL / CLOUDFLARE_BASE_URL */
   baseURL: string;
   accountId: string;
-  /** the only valid bearer token */
+  /** the valid user API token (verifies at /user/tokens/verify) */
   token: string;
+  /** the valid account-owned API token (verifies at /accounts/{id}/tokens/verify) */
+  accountToken: string;
   /** every request, in arrival order, with the status served (0 = dropped) */
   requests: FakeRequest[];
   /** "METHOD /path" of requests no handler matched (answered 404) */
@@ -84,6 +86,7 @@ export interface FakeCloudflare {
 export interface FakeCloudflareOptions {
   accountId?: string;
   token?: string;
+  accountToken?: string;
   /** validate every JSON answer against the OpenAPI description (default true) */
   validate?: boolean;
 }
@@ -91,6 +94,7 @@ export interface FakeCloudflareOptions {
 export async function startFakeCloudflare(opts: FakeCloudflareOptions = {}): Promise<FakeCloudflare> {
   const accountId = opts.accountId ?? "0123456789abcdef0123456789abcdef";
   const token = opts.token ?? "test-token-sentinel-5b1f";
+  const accountToken = opts.accountToken ?? "test-account-token-sentinel-9c3d";
   let frozen: number | undefined;
   const now = (): number => frozen ?? Date.now();
 
@@ -98,7 +102,7 @@ export async function startFakeCloudflare(opts: FakeCloudflareOptions = {}): Pro
   const unmatched: string[] = [];
   const schemaErrors: string[] = [];
   const internalErrors: string[] = [];
-  const auth: AuthConfig = { accountId, token, internalErrors };
+  const auth: AuthConfig = { accountId, token, accountToken, internalErrors };
 
   const sqlJs = await loadSqlJs();
   const databases = new Map<string, FakeD1Database>();
@@ -140,6 +144,7 @@ export async function startFakeCloudflare(opts: FakeCloudflareOptions = {}): Pro
     baseURL: `${origin}${API_BASE_PATH}`,
     accountId,
     token,
+    accountToken,
     requests,
     unmatched,
     schemaErrors,

@@ -11,7 +11,10 @@ export type Service = "d1" | "kv" | "r2" | "account";
 
 export interface AuthConfig {
   accountId: string;
+  /** a user API token: verifies only at /user/tokens/verify */
   token: string;
+  /** an account-owned API token: verifies only at /accounts/{id}/tokens/verify, as on Cloudflare */
+  accountToken: string;
   /** handler crashes (bugs in the fake) are recorded here */
   internalErrors: string[];
 }
@@ -35,7 +38,7 @@ export function accountRoute(auth: AuthConfig, method: Method, service: Service,
   return http[method](`${API}/accounts/:accountId${path}`, async ({ request, params }) => {
     const url = new URL(request.url);
     return guarded(auth, url, () => {
-      requireToken(auth, request, CODES.AUTH_ERROR, "Authentication error");
+      requireToken(auth, request, CODES.AUTH_ERROR, "Authentication error", [auth.token, auth.accountToken]);
       const accountId = String(params.accountId);
       if (!ACCOUNT_ID_FORMAT.test(accountId)) {
         throw new CfHttpError(404, [
@@ -53,12 +56,16 @@ export function accountRoute(auth: AuthConfig, method: Method, service: Service,
   });
 }
 
-/** Token verification routes: a bad token gets 401 "Invalid API Token". */
+/**
+ * Token verification routes: each endpoint verifies only its own kind of token (user tokens at
+ * /user/tokens/verify, account-owned ones at /accounts/{id}/tokens/verify); any other token
+ * gets 401 "Invalid API Token", as Cloudflare answers.
+ */
 export function tokenRoute(auth: AuthConfig, path: string, handler: RouteHandler): HttpHandler {
   return http.get(`${API}${path}`, async ({ request, params }) => {
     const url = new URL(request.url);
     return guarded(auth, url, () => {
-      requireToken(auth, request, CODES.INVALID_TOKEN, "Invalid API Token");
+      requireToken(auth, request, CODES.INVALID_TOKEN, "Invalid API Token", [path.startsWith("/accounts/") ? auth.accountToken : auth.token]);
       if (params.accountId !== undefined && params.accountId !== auth.accountId) {
         throw cfError(403, CODES.AUTH_ERROR, "Authentication error");
       }
@@ -75,10 +82,10 @@ export function plainRoute(auth: AuthConfig, method: Method, path: string, handl
   });
 }
 
-function requireToken(auth: AuthConfig, request: Request, code: number, message: string): void {
+function requireToken(_auth: AuthConfig, request: Request, code: number, message: string, valid: string[]): void {
   const header = request.headers.get("authorization") ?? "";
   const m = /^Bearer\s+(.+)$/i.exec(header.trim());
-  if (!m || m[1] !== auth.token) throw cfError(401, code, message);
+  if (!m || !valid.includes(m[1]!)) throw cfError(401, code, message);
 }
 
 async function guarded(auth: AuthConfig, url: URL, fn: () => Response | Promise<Response>): Promise<Response> {
