@@ -3,7 +3,7 @@ import { diffFlags } from "../src/flags/diff.js";
 import { documentSchema, fileDocumentSchema, parseDocument, serialiseDocument } from "../src/flags/document.js";
 import { closeNames } from "../src/flags/names.js";
 import { parseRollout } from "../src/flags/rollout.js";
-import { userIdProblem } from "../src/flags/user-id.js";
+import { userIdProblem } from "../src/user-id.js";
 
 const stamp = { updatedAt: "2026-12-01T10:00:00.000Z", updatedBy: "ops" };
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { FLAG_NAME, FLAG_NAME_RULE } from "./names.js";
-import { userIdProblem } from "./user-id.js";
+import { userIdProblem } from "../user-id.js";
 
 /**
  * The flags contract (README "The flags contract"): one KV value holding

@@ -2,7 +2,7 @@ import type { Context } from "../context.js";
 import { changeFlags } from "./change.js";
 import { editFlag, type EditOptions } from "./edit.js";
 import { checkFlagName } from "./names.js";
-import { checkUserId } from "./user-id.js";
+import { checkUserId } from "../user-id.js";
 
 /** `flags allow|deny <name> <userIds...> [--remove]`: add to (or take from) one list, keeping its order. */
 export async function changeList(

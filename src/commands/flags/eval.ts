@@ -3,7 +3,7 @@ import { openFlags } from "../../flags/change.js";
 import { evaluateFlag } from "../../flags/evaluate.js";
 import { checkFlagName } from "../../flags/names.js";
 import { findFlag } from "../../flags/store.js";
-import { checkUserId } from "../../flags/user-id.js";
+import { checkUserId } from "../../user-id.js";
 import { defineCommand } from "../define.js";
 
 export default defineCommand({
