@@ -33,6 +33,9 @@ export const commandTree: Record<string, CommandNode> = {
       sign: { description: "print presigned URLs for objects", load: () => import("./images/sign.js") },
       cleanup: { description: "delete objects older than a duration, keeping referenced ones", load: () => import("./images/cleanup.js") },
       list: { description: "list objects with size and age", load: () => import("./images/list.js") },
+      get: { description: "download one object to a file or stdout", load: () => import("./images/get.js") },
+      head: { description: "one object's size, type, headers, metadata and D1 reference", load: () => import("./images/head.js") },
+      delete: { description: "delete objects by key (refuses ones D1 references)", load: () => import("./images/delete.js") },
       cors: {
         description: "read or set the bucket's CORS rules",
         children: {
