@@ -23,7 +23,14 @@ export const commandTree: Record<string, CommandNode> = {
         },
       },
       query: { description: "run SQL and print the rows", load: () => import("./db/query.js") },
-      restore: { description: "restore the remote database to a Time Travel bookmark", load: () => import("./db/restore.js") },
+      restore: { description: "restore the remote database to a Time Travel bookmark or time (remote only)", load: () => import("./db/restore.js") },
+      export: { description: "write the database as a SQL dump (remote: D1's export API)", load: () => import("./db/export.js") },
+      "time-travel": {
+        description: "Time Travel bookmarks (remote only)",
+        children: {
+          info: { description: "print the bookmark for now or for a given time (remote only)", load: () => import("./db/time-travel-info.js") },
+        },
+      },
     },
   },
   images: {
