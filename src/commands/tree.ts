@@ -43,6 +43,14 @@ export const commandTree: Record<string, CommandNode> = {
       get: { description: "download one object to a file or stdout", load: () => import("./images/get.js") },
       head: { description: "one object's size, type, headers, metadata and D1 reference", load: () => import("./images/head.js") },
       delete: { description: "delete objects by key (refuses ones D1 references)", load: () => import("./images/delete.js") },
+      lifecycle: {
+        description: "read, replace or add the bucket's lifecycle rules (remote only)",
+        children: {
+          get: { description: "print the bucket's lifecycle rules", load: () => import("./images/lifecycle-get.js") },
+          set: { description: "replace the bucket's lifecycle rules from a JSON file", load: () => import("./images/lifecycle-set.js") },
+          add: { description: "add one rule: expire a prefix, abort stale multipart uploads", load: () => import("./images/lifecycle-add.js") },
+        },
+      },
       cors: {
         description: "read or set the bucket's CORS rules",
         children: {
