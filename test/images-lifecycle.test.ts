@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { tempProject } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
-import { startS3Lifecycle, type S3Lifecycle } from "./helpers/s3-lifecycle.js";
+import { startS3Extras, type S3Extras } from "./helpers/s3-extras.js";
 import { startS3Server, type S3Server } from "./helpers/s3-server.js";
 
 let s3: S3Server;
-let front: S3Lifecycle;
+let front: S3Extras;
 beforeAll(async () => {
   s3 = await startS3Server();
-  front = await startS3Lifecycle(s3.endpoint);
+  front = await startS3Extras(s3.endpoint);
 });
 afterAll(async () => {
   await front?.close();
