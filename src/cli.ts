@@ -1,7 +1,7 @@
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import type { CommandDefinition } from "./commands/define.js";
-import { COMMON_OPTIONS, FRAGMENTS, type GlobalOptions } from "./commands/shared-options.js";
+import { COMMON_OPTIONS, FRAGMENTS, TARGET_FRAGMENTS, type GlobalOptions } from "./commands/shared-options.js";
 import { commandTree, type CommandNode } from "./commands/tree.js";
 import type { Context, RunDeps } from "./context.js";
 import { ExitCode, UserError, exitCodeOf } from "./errors.js";
@@ -122,7 +122,7 @@ async function runLeaf(
   let ctx: Context | undefined;
   try {
     const input = resolveInput(def, positional, options);
-    const target = def.shared?.includes("target") ? chooseTarget(options, io.env, def.access ?? "read", commandPath) : "local";
+    const target = def.shared?.some((f) => TARGET_FRAGMENTS.includes(f)) ? chooseTarget(options, io.env, def.access ?? "read", commandPath) : "local";
     // Loaded here, not at the top: --help and --version must not pay for zod and the config loader.
     const { Context } = await import("./context.js");
     ctx = new Context(io, out, options, target, commandPath, signal, deps);

@@ -13,8 +13,8 @@ export function localObjectOps(bucket: () => Promise<LocalBucket>, call: Call): 
   return {
     async getObject(key, signal) {
       const b = await bucket();
-      // Miniflare streams the body from workerd with back-pressure: measured flat at about
-      // 25 MB above Miniflare's own footprint for 64 MiB and 256 MiB objects alike.
+      // The kanvas process stays flat (about 15 MB above Miniflare's own ~164 MB, 64 MiB to 1 GiB);
+      // workerd itself holds the object while serving it (bench/results/r2.md).
       const obj = await call("GetObject", () => b.get(key));
       if (!obj || !("body" in obj)) return undefined;
       const info: R2HeadInfo = {

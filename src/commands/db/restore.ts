@@ -13,7 +13,7 @@ export default defineCommand({
     { flags: "--bookmark <bookmark>", description: "the Time Travel bookmark to restore to" },
     { flags: "--timestamp <time>", description: "or: the time to restore to, ISO 8601 or unix seconds (the nearest bookmark at or before it; ≤ 30 days back)" },
   ],
-  shared: ["target", "yes", "dryRun"],
+  shared: ["remoteOnly", "yes", "dryRun"],
   access: "write",
   schema: z.object({
     bookmark: z

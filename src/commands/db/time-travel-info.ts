@@ -7,7 +7,7 @@ export default defineCommand({
   examples: ["kanvas db time-travel info --remote", "kanvas db time-travel info --timestamp 2026-12-01T14:05:00Z --remote --json"],
   notes: "Remote only: Time Travel is a Cloudflare feature, kept 30 days. Restore with: kanvas db restore --timestamp <time> --remote (or --bookmark).",
   options: [{ flags: "--timestamp <time>", description: "ISO 8601 (2026-12-01T14:05:00Z) or unix seconds; default: now" }],
-  shared: ["target"],
+  shared: ["remoteOnly"],
   access: "read",
   schema: z.object({ timestamp: z.string().optional() }),
   async run(input, ctx) {

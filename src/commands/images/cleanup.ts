@@ -88,7 +88,7 @@ export default defineCommand({
     { flags: "--log-file <path>", description: "append one NDJSON line per deleted key" },
     { flags: "--lock-timeout <duration>", description: "how long to wait for another cleanup of this bucket to finish", default: "2m" },
   ],
-  shared: ["target", "yes", "dryRun"],
+  shared: ["r2Target", "yes", "dryRun"],
   access: "write",
   schema,
   async run(input, ctx) {

@@ -19,10 +19,10 @@ export default defineCommand({
     "kanvas images delete uploads/u_123/1700000000000-abuse.jpg --include-referenced --remote --yes",
   ],
   notes:
-    "A key that D1 assets.r2_key references is refused (exit 5, naming the row) unless --include-referenced: then its rows are deleted first, then the object,\nso no row is ever left pointing at a deleted object. Keys that do not exist are reported as missing, not deleted.\nMany keys go in DeleteObjects requests of up to 1000. Asks first; needs --yes where no one can answer. One audit line per run.\nExit codes: 0 done (also when some keys were missing); 1 some objects could not be deleted; 2 bad input or not confirmed; 5 referenced.",
+    "A key that D1 assets.r2_key references is refused (exit 5, naming the row) unless --include-referenced: then its rows are deleted first, then the object,\nso no row is ever left pointing at a deleted object. Keys that do not exist are reported as missing, not deleted.\nMany keys go in DeleteObjects requests of up to 1000. Remote: the D1 check also needs CLOUDFLARE_API_TOKEN. Asks first; needs --yes where no one can answer. One audit line per run.\nExit codes: 0 done (also when some keys were missing); 1 some objects could not be deleted; 2 bad input or not confirmed; 5 referenced.",
   arguments: [{ syntax: "<keys...>", description: "object keys" }],
   options: [{ flags: "--include-referenced", description: "also delete referenced keys, their D1 assets rows first" }],
-  shared: ["target", "yes", "dryRun"],
+  shared: ["r2Target", "yes", "dryRun"],
   access: "write",
   schema: z.object({
     keys: z.array(z.string()).min(1, { message: "name at least one object key" }),

@@ -19,7 +19,7 @@ export default defineCommand({
     { flags: "-o, --output <file>", description: "where to write: a file, or - for stdout (default: the key's last segment)" },
     { flags: "--force", description: "overwrite --output if it exists" },
   ],
-  shared: ["target"],
+  shared: ["r2Target"],
   access: "read",
   schema: z.object({ key: z.string(), output: z.string().min(1, { message: "give a file name, or - for stdout" }).optional(), force: z.boolean().default(false) }),
   async run(input, ctx) {

@@ -11,7 +11,7 @@ export default defineCommand({
   notes:
     "'referenced' lists the D1 assets rows whose r2_key is this key (same target); it is null when D1 cannot say (no D1 binding, or no assets table yet).\nExit codes: 0 found; 2 bad input; 4 no such key.",
   arguments: [{ syntax: "<key>", description: "the object key" }],
-  shared: ["target"],
+  shared: ["r2Target"],
   access: "read",
   schema: z.object({ key: z.string() }),
   async run(input, ctx) {

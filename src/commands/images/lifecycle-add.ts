@@ -26,7 +26,7 @@ export default defineCommand({
     { flags: "--id <id>", description: "the rule's ID (default: kanvas-<prefix>)" },
     { flags: "--allow-uploads", description: "allow expiring objects under the app's uploads/" },
   ],
-  shared: ["target", "yes", "dryRun"],
+  shared: ["r2RemoteOnly", "yes", "dryRun"],
   access: "write",
   schema: z.object({
     prefix: z.string({ error: "give --prefix <prefix> ('' for the whole bucket)" }),

@@ -6,7 +6,7 @@ export default defineCommand({
   description: "print the bucket's lifecycle rules (remote only: R2's S3 API)",
   examples: ["kanvas images lifecycle get --remote", "kanvas images lifecycle get --remote --json > lifecycle.json"],
   notes: "--json prints {\"Rules\": [...]}, which 'kanvas images lifecycle set' takes back. Needs R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY (an R2 API token), not CLOUDFLARE_API_TOKEN.",
-  shared: ["target"],
+  shared: ["r2RemoteOnly"],
   access: "read",
   schema: z.object({}),
   async run(_input, ctx) {

@@ -12,7 +12,7 @@ export default defineCommand({
     'The file: an array of rules or {"Rules": [...]} (as `lifecycle get --json` prints). A rule: ID, Status (Enabled|Disabled), Filter.Prefix,\nExpiration.Days (or .Date) and/or AbortIncompleteMultipartUpload.DaysAfterInitiation. The whole file is checked before anything is sent.\nA rule that expires objects under uploads/ is refused (rules cannot see D1 references: use images cleanup) unless --allow-uploads.\nAsks before replacing; needs --yes where no one can answer. Needs R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY, not CLOUDFLARE_API_TOKEN.',
   arguments: [{ syntax: "<file>", description: "lifecycle rules as JSON" }],
   options: [{ flags: "--allow-uploads", description: "allow rules that expire objects under the app's uploads/" }],
-  shared: ["target", "yes", "dryRun"],
+  shared: ["r2RemoteOnly", "yes", "dryRun"],
   access: "write",
   schema: z.object({ file: z.string().min(1), allowUploads: z.boolean().default(false), yes: z.boolean().default(false), dryRun: z.boolean().default(false) }),
   async run(input, ctx) {

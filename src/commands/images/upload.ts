@@ -102,7 +102,7 @@ export default defineCommand({
     { flags: "--sign <duration>", description: "print a presigned GET URL valid this long (1s–7d; remote only)" },
     ...UPLOAD_SAFETY_OPTIONS,
   ],
-  shared: ["target", "yes"],
+  shared: ["r2Target", "yes"],
   access: "write",
   schema,
   async run(input, ctx) {
