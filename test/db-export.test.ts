@@ -1,7 +1,9 @@
+import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startFakeCloudflare, type FakeCloudflare } from "./helpers/fake-cloudflare/index.js";
-import { tempProject, type TempProject } from "./helpers/project.js";
+import { REPO_ROOT, tempProject, type TempProject } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
 
 /** Tables that exercise a dump: NULLs, blobs, unicode and newlines, reals, big integers, a name that needs quoting, AUTOINCREMENT, WITHOUT ROWID, an index and a trigger. */
@@ -79,6 +81,32 @@ describe("db export on the local target (Miniflare)", () => {
     expect(bad.stderr).toMatch(/--table: no such table: nope/);
     expect(existsSync(src.file("nope.sql"))).toBe(false);
   });
+});
+
+/** wrangler 4.86 in a project, no account variables: the peer that must also load the dump. */
+function wrangler(cwd: string, args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(REPO_ROOT, "node_modules/.bin/wrangler"), args, { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, WRANGLER_SEND_METRICS: "false", CI: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (out += c.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+describe("db export: the dump also applies with wrangler", () => {
+  it("wrangler d1 execute --local --file loads the dump into an empty database, every row equal", async () => {
+    const src = tempProject({ migrations: false, files: { "seed.sql": SEED } });
+    expect((await runKanvas("db query --file seed.sql --local", { cwd: src.dir })).code).toBe(0);
+    const before = await localRows(src);
+    expect((await runKanvas("db export --output backup.sql", { cwd: src.dir })).code).toBe(0);
+    const empty = tempProject({ migrations: false });
+    copyFileSync(src.file("backup.sql"), empty.file("dump.sql"));
+    const w = await wrangler(empty.dir, ["d1", "execute", "kanvas-db", "--local", "--file", "dump.sql", "--yes"]);
+    expect(w.code, w.out).toBe(0);
+    expect(await localRows(empty)).toEqual(before);
+  }, 300_000); // five CLI runs and a wrangler start on a shared, loaded machine
 });
 
 describe("db export --remote (fake Cloudflare export API)", () => {
