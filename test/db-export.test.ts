@@ -80,7 +80,7 @@ describe("db export on the local target (Miniflare)", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--table: no such table: nope/);
     expect(existsSync(src.file("nope.sql"))).toBe(false);
-  });
+  }, 300_000);
 });
 
 /** wrangler 4.86 in a project, no account variables: the peer that must also load the dump. */

@@ -101,5 +101,5 @@ describe("images upload --no-clobber and referenced overwrites on the local targ
     expect((await runKanvas(["images", "upload", "v2.txt", "--key", key, "--yes"], { cwd: p.dir })).code).toBe(0);
     expect((await runKanvas(["images", "get", key, "-o", "-"], { cwd: p.dir })).stdout).toBe("version two");
     expect(readFileSync(p.file("v2.txt"), "utf8")).toBe("version two");
-  });
+  }, 300_000);
 });

@@ -53,7 +53,7 @@ describe("images get | head | delete on the local target (Miniflare)", () => {
     expect(missing.code).toBe(4);
     expect(existsSync(p.file("x.bin"))).toBe(false);
     expect((await runKanvas("images head media/nope.bin", { cwd: p.dir })).code).toBe(4);
-  });
+  }, 300_000); // a dozen local CLI runs (each starts Miniflare) on a shared, loaded machine
 
   it("delete refuses a referenced key (exit 5, naming the row); --include-referenced removes the row, then the object; missing keys are reported", async () => {
     const { p, recorded } = await localProject();
@@ -81,7 +81,7 @@ describe("images get | head | delete on the local target (Miniflare)", () => {
       ["dry-run", { objects: 2, missing: 1, rows: 1 }],
       ["ok", { deleted: 2, missing: 1, rowsDeleted: 1, errors: 0 }],
     ]);
-  });
+  }, 300_000);
 });
 
 describe("images get | head | delete on the remote target (s3rver + fake D1 API)", () => {
