@@ -22,6 +22,7 @@ named in its section; each script rewrites its own file under \`bench/results/\`
 |---|---|---|---|
 | start-up | \`node bench/startup.mjs\` | \`--version\` ≤ 2×, \`--help\` ≤ 2.5× bare node | 1.11×, 1.44× (wrangler \`--version\`: 12.7×) |
 | 50 migrations \`--local\` vs wrangler | \`node bench/d1/migrate-local.mjs\` | ≤ 1/3 of wrangler's time | 0.19 (quiet machine; 0.12–0.20 under load) |
+| large \`db query\` read, local, vs wrangler d1 execute | \`node bench/d1/query-large.mjs\` | peak RSS ≤ 1.5× result + floor; 128 MB heap works | 300,000 rows: kanvas 179 MiB (its floor) vs wrangler 678 MiB, 0.33 of wrangler's time (load ~18) |
 | requests per migration (remote) | \`node bench/d1/migrate-remote.mjs\` | 1 + fixed per run | 1 per migration + 3 per run (drizzle-kit's pattern: 11) |
 | cleanup 10,000 of 20,000 vs rclone | \`node bench/r2/cleanup.mjs\` | ≥ 5× faster, ≤ 25 delete requests / 10,000 | 10.1× on a quiet machine (5.4–6.3× under load); 20 (10 on R2) |
 | upload 1 GiB vs aws s3 cp | \`node bench/r2/upload.mjs\` | peak RSS ≤ 250 MB, flat | 117 MB; 1.08× aws throughput |

@@ -19,7 +19,8 @@ export function auditLogPath(config: Config, env: NodeJS.ProcessEnv): string {
 }
 
 let cachedUser: string | undefined;
-function whoAmI(env: NodeJS.ProcessEnv): string {
+/** Who runs kanvas (git user.email, else $USER), for the audit log and the flags document's updatedBy. */
+export function whoAmI(env: NodeJS.ProcessEnv): string {
   if (cachedUser) return cachedUser;
   try {
     cachedUser = execFileSync("git", ["config", "user.email"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 2_000 }).trim();

@@ -21,11 +21,18 @@ export function chooseTarget(
   if (flags.local && flags.remote) throw new UsageError("--local and --remote cannot be used together; pick one.");
   if (flags.remote) return "remote";
   if (flags.local) return "local";
-  if (access === "write" && isCI(env)) {
-    throw new UsageError(
-      `CI is set and 'kanvas ${command}' writes, but neither --local nor --remote was given: refusing to guess. Add --remote to change your Cloudflare account, or --local for the local Miniflare state.`,
-      "target_required",
-    );
-  }
+  if (access === "write") requireTargetForWriteInCI(flags, env, command);
   return "local";
+}
+
+/**
+ * In CI, a write must name its target. Exported for commands that know only from their input whether
+ * they write (`db query` classifies its SQL): they declare access "read" and call this for writing SQL.
+ */
+export function requireTargetForWriteInCI(flags: { local?: boolean; remote?: boolean }, env: NodeJS.ProcessEnv, command: string): void {
+  if (flags.local || flags.remote || !isCI(env)) return;
+  throw new UsageError(
+    `CI is set and 'kanvas ${command}' writes, but neither --local nor --remote was given: refusing to guess. Add --remote to change your Cloudflare account, or --local for the local Miniflare state.`,
+    "target_required",
+  );
 }

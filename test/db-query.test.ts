@@ -1,6 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { APP_WRANGLER_TOML, tempProject } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
+
+// Several Miniflare starts per case on a shared, loaded machine.
+vi.setConfig({ testTimeout: 300_000 });
 
 describe("kanvas db query (local)", () => {
   it("binds --param values, prints a table, --json, --csv and --ndjson, and the meta on stderr", async () => {

@@ -4,6 +4,7 @@ import { requireD1 } from "../config/require.js";
 import type { ClientDeps } from "../context.js";
 import { CloudflareServiceError } from "../errors.js";
 import type { D1Client, D1Result } from "./d1.js";
+import { D1_RAW_PATH, rawRequestBody, readRawResponse } from "./d1-local-raw.js";
 
 const BUSY_ATTEMPTS = 12;
 
@@ -40,6 +41,13 @@ export function createLocalD1(deps: ClientDeps & { mf: Miniflare }): D1Client {
     },
     async query<T>(sql: string, params: unknown[] = []) {
       return run("query", async (db) => (await db.prepare(sql).bind(...params).all()) as unknown as D1Result<T>);
+    },
+    async raw(statements) {
+      // Through the worker's route (see d1-local-raw.ts), not the proxied binding: rows arrive one line
+      // at a time. Errors (and SQLITE_BUSY retries) all happen before the first row is handed on.
+      return run("raw", async () =>
+        readRawResponse(await deps.mf.dispatchFetch(`http://localhost${D1_RAW_PATH}`, { method: "POST", body: rawRequestBody(statements) })),
+      );
     },
     async batch(statements) {
       return run("batch", async (db) => (await db.batch(statements.map((s) => db.prepare(s.sql).bind(...(s.params ?? []))))) as unknown as D1Result[]);

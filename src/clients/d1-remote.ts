@@ -2,7 +2,7 @@ import { requireD1 } from "../config/require.js";
 import type { ClientDeps } from "../context.js";
 import { CloudflareServiceError, NotFoundError } from "../errors.js";
 import { apiRetryAfter, mapApiError, type ApiAccess } from "./cloudflare-api.js";
-import type { D1Client, D1Result, D1Statement, QueryOptions } from "./d1.js";
+import type { D1Client, D1RawStream, D1Result, D1Statement, QueryOptions } from "./d1.js";
 import { resolveDatabaseId } from "./d1-database-id.js";
 import { exportSql } from "./d1-export.js";
 import { importSql } from "./d1-import.js";
@@ -49,16 +49,24 @@ export function createRemoteD1(deps: ClientDeps & { api: ApiAccess; fetch?: type
 
   const run = async (statements: D1Statement[], idempotent: boolean): Promise<D1Result[]> =>
     call(statements.length === 1 ? "query" : "batch", idempotent, async (id) => {
-      const body =
-        statements.length === 1
-          ? { sql: statements[0]!.sql, params: (statements[0]!.params ?? []) as string[] }
-          : { batch: statements.map((s) => ({ sql: s.sql, params: (s.params ?? []) as string[] })) };
+      const body = requestBody(statements);
       const page = await api.sdk.d1.database.query(id, { account_id: api.accountId, ...body }, opts);
       return page.result as unknown as D1Result[];
     });
 
+  const raw = async (statements: D1Statement[]): Promise<D1RawStream> => {
+    const idempotent = statements.every((s) => isReadOnly(s.sql));
+    const answer = await call(statements.length === 1 ? "raw" : "raw batch", idempotent, async (id) => {
+      const page = await api.sdk.d1.database.raw(id, { account_id: api.accountId, ...requestBody(statements) }, opts);
+      return page.result as unknown as Array<{ results?: { columns?: string[]; rows?: unknown[][] }; meta?: D1Result["meta"] }>;
+    });
+    const results = answer.map((r) => ({ columns: r.results?.columns ?? [], meta: r.meta ?? {}, rowCount: r.results?.rows?.length ?? 0 }));
+    return { results, rows: handOn(answer.map((r) => r.results?.rows ?? [])) };
+  };
+
   return {
     target: "remote",
+    raw,
     importThresholdBytes: IMPORT_THRESHOLD_BYTES,
     async check() {
       const id = await databaseId();
@@ -90,4 +98,24 @@ export function createRemoteD1(deps: ClientDeps & { api: ApiAccess; fetch?: type
       await importSql(api, await databaseId(), deps.monitor, sql, { signal: deps.signal, fetch: deps.fetch });
     },
   };
+}
+
+/** The /query and /raw body: one statement, or a batch (one transaction). */
+function requestBody(statements: D1Statement[]): { sql: string; params: string[] } | { batch: Array<{ sql: string; params: string[] }> } {
+  return statements.length === 1
+    ? { sql: statements[0]!.sql, params: (statements[0]!.params ?? []) as string[] }
+    : { batch: statements.map((s) => ({ sql: s.sql, params: (s.params ?? []) as string[] })) };
+}
+
+/** Yields the rows in order and lets go of each one as it is handed on, so rendered rows can be freed. */
+async function* handOn(sets: unknown[][][]): AsyncGenerator<unknown[]> {
+  for (let s = 0; s < sets.length; s++) {
+    const rows = sets[s]!;
+    sets[s] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      rows[i] = undefined as unknown as unknown[];
+      yield row;
+    }
+  }
 }

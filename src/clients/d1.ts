@@ -20,6 +20,22 @@ export interface D1Statement {
   params?: unknown[];
 }
 
+/** One statement's result in D1's /raw form, without its rows: the columns (in order, duplicates kept). */
+export interface D1RawHead {
+  columns: string[];
+  meta: D1Meta;
+  rowCount: number;
+}
+
+/**
+ * D1's /raw answer, handed over row by row: `rows` yields the rows of results[0], then of results[1]…
+ * (each result's rowCount tells where one ends). A row, once yielded, is no longer held by the client.
+ */
+export interface D1RawStream {
+  results: D1RawHead[];
+  rows: AsyncIterable<unknown[]>;
+}
+
 export interface QueryOptions {
   /** A write that is safe to send twice (e.g. a DELETE of our own lock row): retried like a read. */
   idempotent?: boolean;
@@ -51,6 +67,11 @@ export interface D1Client {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<D1Result<T>>;
   /** Statements applied as one unit (a transaction): all or nothing; results in order. */
   batch(statements: D1Statement[]): Promise<D1Result[]>;
+  /**
+   * Statements (one, or several as one atomic batch) in D1's /raw form: columns plus row arrays, so
+   * column order and duplicate names survive. D1 returns a result whole; this hands it on row by row.
+   */
+  raw(statements: D1Statement[]): Promise<D1RawStream>;
   /** Remote only: the current Time Travel bookmark, or the nearest at or before `timestamp` (ISO 8601). */
   bookmark?(timestamp?: string): Promise<string>;
   /** Remote only: puts the database back to a Time Travel bookmark. */

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { Miniflare } from "miniflare";
 import type { Config } from "../config/types.js";
+import { D1_RAW_PATH, D1_RAW_ROUTE_SOURCE } from "./d1-local-raw.js";
 
 /** The workers runtime's "today" must not be later than what this workerd build supports. */
 const COMPATIBILITY_DATE = "2026-04-01";
@@ -12,7 +13,7 @@ const COMPATIBILITY_DATE = "2026-04-01";
 export async function startMiniflare(config: Config): Promise<Miniflare> {
   const mf = new Miniflare({
     modules: true,
-    script: workerScript(config.kv?.binding),
+    script: workerScript(config.kv?.binding, config.d1?.binding),
     compatibilityDate: COMPATIBILITY_DATE,
     defaultPersistRoot: localStateRoot(config),
     d1Databases: config.d1 ? { [config.d1.binding]: config.d1.localId } : {},
@@ -25,16 +26,20 @@ export async function startMiniflare(config: Config): Promise<Miniflare> {
 }
 
 /**
- * The worker behind the bindings. Besides 404 it serves one route: a bulk KV put, since Miniflare's
- * KV has no bulk API and each put from outside costs a round trip through its proxy.
+ * The worker behind the bindings. Besides 404 it serves two routes: a bulk KV put, since Miniflare's
+ * KV has no bulk API and each put from outside costs a round trip through its proxy; and `db query`'s
+ * D1 rows as an NDJSON stream (d1-local-raw.ts).
  */
-function workerScript(kvBinding: string | undefined): string {
+function workerScript(kvBinding: string | undefined, d1Binding?: string): string {
   return `
 const BINDING = ${JSON.stringify(kvBinding ?? null)};
+const D1_BINDING = ${JSON.stringify(d1Binding ?? null)};
+${D1_RAW_ROUTE_SOURCE}
 const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
+    if (D1_BINDING && request.method === "POST" && url.pathname === "${D1_RAW_PATH}") return d1Raw(request, env[D1_BINDING]);
     if (BINDING && request.method === "POST" && url.pathname === "${KV_BULK_PUT_PATH}") {
       const pairs = await request.json();
       try {

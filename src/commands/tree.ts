@@ -78,6 +78,22 @@ export const commandTree: Record<string, CommandNode> = {
       },
     },
   },
+  flags: {
+    description: "feature flags in KV: rollouts, allow/deny lists, evaluation",
+    children: {
+      list: { description: "list the feature flags: state, rollout, allow/deny counts, last change", load: () => import("./flags/list.js") },
+      get: { description: "print one flag", load: () => import("./flags/get.js") },
+      enable: { description: "turn a flag on (for its rollout share of users)", load: () => import("./flags/enable.js") },
+      disable: { description: "turn a flag off (allowed users still get it)", load: () => import("./flags/disable.js") },
+      rollout: { description: "set the share of users (0-100 %) an enabled flag is on for", load: () => import("./flags/rollout.js") },
+      allow: { description: "turn a flag on for these users (--remove to take them off)", load: () => import("./flags/allow.js") },
+      deny: { description: "keep a flag off for these users (--remove to take them off)", load: () => import("./flags/deny.js") },
+      delete: { description: "delete a flag", load: () => import("./flags/delete.js") },
+      set: { description: "replace the whole flags document from a JSON file", load: () => import("./flags/set.js") },
+      export: { description: "print the whole flags document", load: () => import("./flags/export.js") },
+      eval: { description: "say whether a flag is on for a user, and why", load: () => import("./flags/eval.js") },
+    },
+  },
   config: {
     description: "show the resolved configuration",
     children: {

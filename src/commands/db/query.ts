@@ -1,13 +1,17 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import type { D1Meta, D1Result } from "../../clients/d1.js";
+import type { D1Meta, D1RawStream } from "../../clients/d1.js";
 import type { Context } from "../../context.js";
+import { ChunkedWriter } from "../../d1/chunked-writer.js";
+import { placeholderCount } from "../../d1/placeholders.js";
+import { renderRows, type RowFormat } from "../../d1/render-rows.js";
 import { CloudflareServiceError, InterruptedError, LimitError, UsageError } from "../../errors.js";
 import { oneLine } from "../../migrate/apply.js";
 import { isReadOnly } from "../../migrate/classify.js";
 import { D1_MAX_STATEMENT_BYTES } from "../../migrate/plan.js";
 import { splitSql } from "../../migrate/split.js";
+import { requireTargetForWriteInCI } from "../../target.js";
 import { defineCommand } from "../define.js";
 
 export default defineCommand({
@@ -17,22 +21,28 @@ export default defineCommand({
     'kanvas db query "SELECT * FROM rooms WHERE owner_id = ?" --param u_123 --json',
     "kanvas db query --file report.sql --csv > report.csv",
     'kanvas db query "DELETE FROM assets WHERE user_id = ?" --param u_9 --remote --yes',
+    "kanvas db query --file cleanup.sql --dry-run",
+    'kanvas db query "SELECT * FROM assets WHERE r2_key > ? ORDER BY r2_key LIMIT 10000" --param "<last key of the previous page>" --ndjson',
   ],
   notes: [
-    "--param values are bound to ? in order (never spliced into the SQL); a value that is a plain number (5, -2, 1.5) binds as a number, anything else as text.",
-    "Several statements (a file) run as one batch: all or nothing. --json prints the rows of a single statement, or [{sql, results}] for several.",
-    "Against --remote, SQL that writes asks first at a terminal and needs --yes elsewhere. Rows read/written and the duration go to stderr.",
+    "--param values are bound to ? in order (never spliced into the SQL); a value that is a plain number (5, -2, 1.5) binds as a number, anything else as text. The count must match the SQL's placeholders.",
+    "Several statements (a file) run as one batch: all or nothing. --json prints the rows of a single statement, or [{sql, results}] for several; --csv prints every result set, each after a `-- <sql>` line.",
+    "--dry-run prints each statement and whether it writes, and sends nothing.",
+    "Columns keep their order and repeated names (D1's raw form); in JSON a repeated name gets SQLite's suffix (a, a:1).",
+    "Large results: D1 returns a result whole (there is no cursor), so the rows are held once, by workerd locally or by kanvas remotely, and written out row by row as they are rendered. For very large reads, dump with `wrangler d1 export`, or read in pages with LIMIT and a keyset (the last example: repeat with the last r2_key printed until no rows come back).",
+    "Against --remote, SQL that writes asks first at a terminal and needs --yes elsewhere. In CI, read-only SQL runs on the default (local) target; SQL that writes needs --local or --remote. Rows read/written and the duration go to stderr.",
     "Exit codes: 0 ok; 1 SQL error (D1's message and the statement are shown); 2 bad input; 4 database not found.",
   ].join("\n"),
   arguments: [{ syntax: "[sql]", description: "the SQL to run (or use --file)" }],
   options: [
     { flags: "--file <path>", description: "read the SQL from a file" },
     { flags: "--param <value>", description: "a value bound to the next ? (repeat for more)", repeatable: true },
-    { flags: "--csv", description: "print CSV (header row first)" },
-    { flags: "--ndjson", description: "print one JSON object per row (large results)" },
+    { flags: "--csv", description: "print CSV (header row first; every result set)" },
+    { flags: "--ndjson", description: "print one JSON object per row, written as it is read" },
   ],
-  shared: ["target", "yes"],
-  access: "write",
+  shared: ["target", "yes", "dryRun"],
+  // Reads run on the default target even in CI; writing SQL is checked in run() (requireTargetForWriteInCI).
+  access: "read",
   schema: z
     .object({
       sql: z.string().optional(),
@@ -41,6 +51,7 @@ export default defineCommand({
       csv: z.boolean().optional(),
       ndjson: z.boolean().optional(),
       yes: z.boolean().optional(),
+      dryRun: z.boolean().optional(),
     })
     .refine((v) => (v.sql === undefined) !== (v.file === undefined), {
       message: 'give the SQL either as an argument or with --file, e.g. kanvas db query "SELECT 1"',
@@ -48,6 +59,9 @@ export default defineCommand({
     })
     .refine((v) => !(v.csv && v.ndjson), { message: "pick one of --csv and --ndjson", path: ["csv"] }),
   async run(input, ctx) {
+    if (ctx.out.json && (input.csv || input.ndjson)) {
+      throw new UsageError(`pick one of --json and ${input.csv ? "--csv" : "--ndjson"}: each is an output format.`, "query_format_conflict");
+    }
     const text = input.file !== undefined ? readSqlFile(ctx, input.file) : input.sql!;
     const statements = splitSql(text).map((s) => s.sql);
     if (statements.length === 0) throw new UsageError(`${input.file ?? "the SQL"} has no statement to run; give a statement such as "SELECT 1".`, "query_empty");
@@ -61,9 +75,13 @@ export default defineCommand({
     if (params.length && statements.length > 1) {
       throw new UsageError(`--param binds to a single statement, but the SQL has ${statements.length}; run them one at a time.`, "query_params_multi");
     }
+    checkParamCount(statements, params.length);
+
+    const writes = statements.filter((s) => !isReadOnly(s));
+    if (input.dryRun) return printPlan(ctx, statements);
+    if (writes.length) requireTargetForWriteInCI(ctx.globals, ctx.io.env, ctx.command);
 
     const d1 = await ctx.d1();
-    const writes = statements.filter((s) => !isReadOnly(s));
     if (writes.length && ctx.target === "remote") {
       const ok = await ctx.confirm(`Run ${writes.length} statement(s) that write to the remote database (${oneLine(writes[0]!, 60)})?`, {
         yes: input.yes,
@@ -72,16 +90,60 @@ export default defineCommand({
       if (!ok) throw new InterruptedError("Not run; nothing was changed.");
     }
 
-    let results: D1Result[];
+    let stream: D1RawStream;
     try {
-      results = statements.length === 1 ? [await d1.query(statements[0]!, params)] : await d1.batch(statements.map((sql) => ({ sql })));
+      stream = await d1.raw(statements.map((sql) => ({ sql, params })));
     } catch (error) {
       throw withStatement(error, statements);
     }
-    printMeta(ctx, results.map((r) => r.meta));
-    render(ctx, input, statements, results);
+    printMeta(ctx, stream.results.map((r) => r.meta));
+    const format: RowFormat = input.ndjson ? "ndjson" : input.csv ? "csv" : ctx.out.json ? "json" : "table";
+    await renderRows(
+      stream,
+      {
+        format,
+        labels: statements,
+        bold: (t) => ctx.out.paint("bold", t),
+        dim: (t) => ctx.out.paint("dim", t),
+        warn: (line) => ctx.out.warn(line),
+        signal: ctx.signal,
+      },
+      new ChunkedWriter(ctx.io.stdout, (t) => ctx.out.redactor.redact(t)),
+    );
   },
 });
+
+/** Refused before anything is sent: SQLite's own message ("column index out of range") names neither count. */
+function checkParamCount(statements: string[], given: number): void {
+  if (statements.length === 1) {
+    const wanted = placeholderCount(statements[0]!);
+    if (wanted === given) return;
+    const values = `${given} --param value${given === 1 ? " was" : "s were"} given`;
+    throw new UsageError(
+      `the SQL has ${wanted} placeholder${wanted === 1 ? "" : "s"} (?) but ${values}; give one --param per ?.`,
+      "query_param_count",
+    );
+  }
+  statements.forEach((sql, i) => {
+    const wanted = placeholderCount(sql);
+    if (wanted > 0) {
+      throw new UsageError(
+        `statement ${i + 1} of ${statements.length} has ${wanted} placeholder${wanted === 1 ? "" : "s"} (?), but --param binds to a single statement; run it on its own with --param.`,
+        "query_param_count",
+      );
+    }
+  });
+}
+
+/** --dry-run: each statement and whether it writes; nothing is sent (not even a connection is made). */
+function printPlan(ctx: Context, statements: string[]): void {
+  const plan = statements.map((sql) => ({ sql, writes: !isReadOnly(sql) }));
+  ctx.out.result({ target: ctx.target, dryRun: true, statements: plan }, () => {
+    plan.forEach((s, i) => ctx.out.println(`${String(i + 1).padStart(3)}  ${s.writes ? "writes" : "reads "}  ${oneLine(s.sql, 100)}`));
+    const n = plan.filter((s) => s.writes).length;
+    ctx.out.info(`Dry run: ${plan.length} statement(s), ${n} that write${n === 1 ? "s" : ""}; nothing was sent to the ${ctx.target} database.`);
+  });
+}
 
 function readSqlFile(ctx: Context, file: string): string {
   try {
@@ -124,47 +186,4 @@ function withStatement(error: unknown, statements: string[]): unknown {
 function printMeta(ctx: Context, metas: D1Meta[]): void {
   const sum = (k: keyof D1Meta) => metas.reduce((s, m) => s + (Number(m?.[k]) || 0), 0);
   ctx.out.info(ctx.out.paint("dim", `rows read ${sum("rows_read")}, rows written ${sum("rows_written")}, ${Math.round(sum("duration") * 100) / 100} ms in D1`));
-}
-
-function render(ctx: Context, input: { csv?: boolean; ndjson?: boolean }, statements: string[], results: D1Result[]): void {
-  if (input.ndjson) {
-    for (const r of results) for (const row of r.results) ctx.out.ndjson(row);
-    return;
-  }
-  if (input.csv) {
-    const rows = results[results.length - 1]!.results;
-    const headers = columnsOf(rows);
-    ctx.out.print([headers, ...rows.map((r) => headers.map((h) => r[h]))].map((line) => line.map(csvCell).join(",")).join("\r\n") + (headers.length ? "\r\n" : ""));
-    return;
-  }
-  const value = results.length === 1 ? results[0]!.results : results.map((r, i) => ({ sql: statements[i], results: r.results }));
-  ctx.out.result(value, () => {
-    results.forEach((r, i) => {
-      if (results.length > 1) ctx.out.println(ctx.out.paint("dim", `-- ${oneLine(statements[i]!, 80)}`));
-      if (r.results.length === 0) {
-        ctx.out.println(r.meta?.changes ? `(no rows; ${r.meta.changes} changed)` : "(no rows)");
-        return;
-      }
-      const headers = columnsOf(r.results);
-      ctx.out.table(headers, r.results.map((row) => headers.map((h) => display(row[h]))));
-    });
-  });
-}
-
-function columnsOf(rows: Record<string, unknown>[]): string[] {
-  const seen = new Set<string>();
-  for (const r of rows.slice(0, 1)) for (const k of Object.keys(r)) seen.add(k);
-  return [...seen];
-}
-
-function display(v: unknown): string | number | null {
-  if (v === null || v === undefined) return null;
-  if (typeof v === "string" || typeof v === "number") return v;
-  return JSON.stringify(v);
-}
-
-function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return "";
-  const s = typeof v === "string" ? v : typeof v === "number" || typeof v === "bigint" ? String(v) : JSON.stringify(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

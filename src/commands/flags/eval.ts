@@ -1,0 +1,35 @@
+import { z } from "zod";
+import { openFlags } from "../../flags/change.js";
+import { evaluateFlag } from "../../flags/evaluate.js";
+import { checkFlagName } from "../../flags/names.js";
+import { findFlag } from "../../flags/store.js";
+import { checkUserId } from "../../flags/user-id.js";
+import { defineCommand } from "../define.js";
+
+export default defineCommand({
+  description: "say whether a flag is on for a user, and why",
+  examples: ["kanvas flags eval new-checkout --user u_123", "kanvas flags eval new-checkout --user u_123 --remote --json"],
+  notes:
+    'Prints "on" or "off" on stdout and the reason on stderr: denied, allowed, disabled, or "bucket 37 < rollout 50".\n' +
+    "The same evaluation the app runs: deny wins, then allow, then enabled && bucket < rollout, where\n" +
+    'bucket = uint32_be(first 4 bytes of SHA-256("<name>:<userId>")) % 100. Exit 0 either way; 4 no such flag.',
+  arguments: [{ syntax: "<name>", description: "the flag's name" }],
+  options: [{ flags: "--user <id>", description: "the user's id as the app stores it" }],
+  shared: ["target"],
+  access: "read",
+  schema: z.object({
+    name: z.string({ error: "give the flag's name, e.g. kanvas flags eval new-checkout --user u_123" }),
+    user: z.string({ error: "is required: the user to evaluate for, e.g. --user u_123" }),
+  }),
+  async run(input, ctx) {
+    const name = checkFlagName(input.name);
+    const userId = checkUserId(input.user, "--user");
+    const { at, stored } = await openFlags(ctx);
+    const flag = findFlag(stored.doc, name, at);
+    const result = await evaluateFlag(name, flag, userId);
+    ctx.out.result({ name, userId, ...result }, (r) => {
+      ctx.out.println(r.on ? "on" : "off");
+      ctx.out.info(`${name} for ${JSON.stringify(userId)}: ${r.on ? "on" : "off"} (${r.why})`);
+    });
+  },
+});

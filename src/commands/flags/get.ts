@@ -1,0 +1,32 @@
+import { z } from "zod";
+import { openFlags } from "../../flags/change.js";
+import { checkFlagName } from "../../flags/names.js";
+import { stateOf } from "../../flags/render.js";
+import { findFlag } from "../../flags/store.js";
+import { defineCommand } from "../define.js";
+
+export default defineCommand({
+  description: "print one flag",
+  examples: ["kanvas flags get new-checkout", "kanvas flags get new-checkout --remote --json"],
+  notes: "Exit codes: 0 found, 4 no such flag (close names are listed), 5 the document fails validation.",
+  arguments: [{ syntax: "<name>", description: "the flag's name" }],
+  shared: ["target"],
+  access: "read",
+  schema: z.object({ name: z.string({ error: "give the flag's name, e.g. kanvas flags get new-checkout" }) }),
+  async run(input, ctx) {
+    const name = checkFlagName(input.name);
+    const { at, stored } = await openFlags(ctx);
+    const flag = findFlag(stored.doc, name, at);
+    ctx.out.result({ name, ...flag }, (f) => {
+      const list = (ids: string[]) => (ids.length ? ids.map((u) => JSON.stringify(u)).join(", ") : "(none)");
+      ctx.out.println(`name:        ${f.name}`);
+      ctx.out.println(`state:       ${stateOf(f)}`);
+      ctx.out.println(`enabled:     ${f.enabled}`);
+      ctx.out.println(`rollout:     ${f.rollout}%`);
+      ctx.out.println(`allow:       ${list(f.allow)}`);
+      ctx.out.println(`deny:        ${list(f.deny)}`);
+      if (f.description !== undefined) ctx.out.println(`description: ${f.description}`);
+      ctx.out.println(`updated:     ${f.updatedAt} by ${f.updatedBy}`);
+    });
+  },
+});

@@ -1,0 +1,30 @@
+import { z } from "zod";
+import { openFlags } from "../../flags/change.js";
+import { stateOf } from "../../flags/render.js";
+import { describeLocation } from "../../flags/store.js";
+import { defineCommand } from "../define.js";
+
+export default defineCommand({
+  description: "list the feature flags: state, rollout, allow/deny counts, last change",
+  examples: ["kanvas flags list", "kanvas flags list --remote --json"],
+  notes: "Reads the flags document (KV key \"flags\" in KANVAS_CACHE, or [vars] KANVAS_FLAGS_KEY). A document that fails validation exits 5 with the field and the fix.",
+  shared: ["target"],
+  access: "read",
+  schema: z.object({}),
+  async run(_input, ctx) {
+    const { at, stored } = await openFlags(ctx);
+    const flags = Object.entries(stored.doc.flags)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, f]) => ({ name, ...f }));
+    ctx.out.result(flags, (rows) => {
+      if (!rows.length) {
+        ctx.out.info(`no flags in ${describeLocation(at)}${stored.state === "missing" ? " (the key does not exist yet)" : ""}; create one with 'kanvas flags enable <name> --create'.`);
+        return;
+      }
+      ctx.out.table(
+        ["NAME", "STATE", "ROLLOUT", "ALLOW", "DENY", "UPDATED", "BY"],
+        rows.map((f) => [f.name, stateOf(f), `${f.rollout}%`, f.allow.length, f.deny.length, f.updatedAt, f.updatedBy]),
+      );
+    });
+  },
+});
