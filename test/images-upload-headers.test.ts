@@ -64,7 +64,7 @@ describe("images upload headers and overwrite safety (remote: s3rver, fake D1 AP
     const p = project();
     const r = await runKanvas("images upload batch --prefix site/static/ --remote --json", { cwd: p.dir, env: p.env });
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).map((x: { key: string }) => x.key)).toEqual(["site/static/a.txt", "site/static/sub/b.txt"]);
+    expect(JSON.parse(r.stdout).map((x: { key: string }) => x.key).sort()).toEqual(["site/static/a.txt", "site/static/sub/b.txt"]); // results come in finishing order
     expect(await body("site/static/sub/b.txt")).toBe("B");
     const both = await runKanvas("images upload batch --prefix p/ --key k --remote", { cwd: p.dir, env: p.env });
     expect(both.code).toBe(2);
