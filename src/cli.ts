@@ -1,7 +1,7 @@
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import type { CommandDefinition } from "./commands/define.js";
-import { COMMON_OPTIONS, FRAGMENTS, type GlobalOptions } from "./commands/shared-options.js";
+import { COMMON_OPTIONS, FRAGMENTS, TARGET_FRAGMENTS, type GlobalOptions } from "./commands/shared-options.js";
 import { commandTree, type CommandNode } from "./commands/tree.js";
 import type { Context, RunDeps } from "./context.js";
 import { CancelledError, ExitCode, UserError, exitCodeOf } from "./errors.js";
@@ -126,7 +126,7 @@ async function runLeaf(
     // Paths given to shared flags are checked before any work, like --config and --file.
     if (options.metricsFile) checkWritableFile(path.resolve(io.cwd, options.metricsFile), "--metrics-file", options.metricsFile);
     if (options.persistTo) checkFolderFlag(path.resolve(io.cwd, options.persistTo), "--persist-to", options.persistTo);
-    const target = def.shared?.includes("target") ? chooseTarget(options, io.env, def.access ?? "read", commandPath) : "local";
+    const target = def.shared?.some((f) => TARGET_FRAGMENTS.includes(f)) ? chooseTarget(options, io.env, def.access ?? "read", commandPath) : "local";
     // Loaded here, not at the top: --help and --version must not pay for zod and the config loader.
     const { Context } = await import("./context.js");
     ctx = new Context(io, out, options, target, commandPath, signal, deps);

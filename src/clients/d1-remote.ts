@@ -4,6 +4,7 @@ import { CloudflareServiceError, NotFoundError } from "../errors.js";
 import { apiRetryAfter, mapApiError, type ApiAccess } from "./cloudflare-api.js";
 import type { D1Client, D1RawStream, D1Result, D1Statement, QueryOptions } from "./d1.js";
 import { resolveDatabaseId } from "./d1-database-id.js";
+import { exportSql } from "./d1-export.js";
 import { importSql } from "./d1-import.js";
 import { isReadOnly } from "../migrate/classify.js";
 
@@ -81,14 +82,17 @@ export function createRemoteD1(deps: ClientDeps & { api: ApiAccess; fetch?: type
       if (statements.length === 0) return [];
       return run(statements, statements.every((s) => isReadOnly(s.sql)));
     },
-    async bookmark() {
-      const r = await call("time_travel.bookmark", true, (id) => api.sdk.d1.database.timeTravel.getBookmark(id, { account_id: api.accountId }, opts));
+    async bookmark(timestamp) {
+      const r = await call("time_travel.bookmark", true, (id) => api.sdk.d1.database.timeTravel.getBookmark(id, { account_id: api.accountId, ...(timestamp ? { timestamp } : {}) }, opts));
       if (!r.bookmark) throw new CloudflareServiceError(`${label()}: Cloudflare returned no Time Travel bookmark.`, { service: "d1" });
       return r.bookmark;
     },
     async restore(bookmark) {
       const r = await call("time_travel.restore", false, (id) => api.sdk.d1.database.timeTravel.restore(id, { account_id: api.accountId, bookmark }, opts));
       return { bookmark: r.bookmark ?? bookmark, previousBookmark: r.previous_bookmark };
+    },
+    async exportSql(o) {
+      return exportSql(api, await databaseId(), deps.monitor, { ...o, signal: deps.signal });
     },
     async importSql(sql) {
       await importSql(api, await databaseId(), deps.monitor, sql, { signal: deps.signal, fetch: deps.fetch });

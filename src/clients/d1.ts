@@ -41,6 +41,23 @@ export interface QueryOptions {
   idempotent?: boolean;
 }
 
+/** What `db export` asks D1's export API for (its dump_options). */
+export interface ExportOptions {
+  noData?: boolean;
+  noSchema?: boolean;
+  tables?: string[];
+  /** Progress lines Cloudflare reports while polling. */
+  onMessage?: (line: string) => void;
+}
+
+/** A finished remote export: a signed URL (valid one hour) to stream the SQL from. */
+export interface ExportReady {
+  url: string;
+  filename: string;
+  /** The database's bookmark the dump was taken at. */
+  bookmark: string;
+}
+
 /** D1, local (Miniflare) or remote (REST API). Extended by the D1 commands. */
 export interface D1Client {
   readonly target: TargetKind;
@@ -55,10 +72,12 @@ export interface D1Client {
    * column order and duplicate names survive. D1 returns a result whole; this hands it on row by row.
    */
   raw(statements: D1Statement[]): Promise<D1RawStream>;
-  /** Remote only: the current Time Travel bookmark. */
-  bookmark?(): Promise<string>;
+  /** Remote only: the current Time Travel bookmark, or the nearest at or before `timestamp` (ISO 8601). */
+  bookmark?(timestamp?: string): Promise<string>;
   /** Remote only: puts the database back to a Time Travel bookmark. */
   restore?(bookmark: string): Promise<{ bookmark: string; previousBookmark?: string }>;
+  /** Remote only: D1's export API (start, poll); the caller streams the URL. */
+  exportSql?(opts: ExportOptions): Promise<ExportReady>;
   /** Remote only: runs a SQL file through D1's import API (init, upload, ingest, poll), atomically. */
   importSql?(sql: string): Promise<void>;
   /** Migrations larger than this go through `importSql` rather than one /query call. */

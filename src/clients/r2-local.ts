@@ -2,8 +2,9 @@ import { open } from "node:fs/promises";
 import type { Miniflare } from "miniflare";
 import { requireR2 } from "../config/require.js";
 import type { ClientDeps } from "../context.js";
-import { InterruptedError, UsageError } from "../errors.js";
+import { ConflictError, InterruptedError, UsageError } from "../errors.js";
 import { partRanges, PREFERRED_PART } from "../images/parts.js";
+import { localObjectOps } from "./r2-local-objects.js";
 import type { PutResult, R2Client, R2ObjectInfo } from "./r2.js";
 import { waitForBlobDeletes } from "./r2-local-settle.js";
 
@@ -25,6 +26,7 @@ export function createLocalR2(deps: ClientDeps & { mf: Miniflare }): R2Client {
     );
 
   return {
+    ...localObjectOps(bucket, (operation, fn) => call(operation, fn)),
     target: "local",
     bucket: r2.localId,
     async check() {
@@ -35,7 +37,7 @@ export function createLocalR2(deps: ClientDeps & { mf: Miniflare }): R2Client {
 
     async putFile(key, source, opts, signal = deps.signal): Promise<PutResult> {
       const b = await bucket();
-      const put = { httpMetadata: { contentType: opts.contentType }, customMetadata: opts.metadata };
+      const put = { httpMetadata: { contentType: opts.contentType, cacheControl: opts.cacheControl, contentDisposition: opts.contentDisposition }, customMetadata: opts.metadata };
       const fh = await open(source.path, "r");
       try {
         const readRange = async (start: number, end: number) => {
@@ -53,10 +55,14 @@ export function createLocalR2(deps: ClientDeps & { mf: Miniflare }): R2Client {
         if (partSize === undefined) {
           if (signal.aborted) throw new InterruptedError(`Interrupted before ${key} was uploaded.`);
           const bytes = await readRange(0, source.size);
-          const obj = await call("PutObject", () => b.put(key, bytes, put));
+          // --no-clobber: the binding's own "If-None-Match: *" (put answers null when the key exists).
+          const obj = await call("PutObject", () => b.put(key, bytes, opts.noClobber ? { ...put, onlyIf: { etagDoesNotMatch: "*" } } : put));
+          if (opts.noClobber && obj === null) throw new ConflictError(`${key} already exists in ${r2.localId}; --no-clobber left it as it was.`, "object_exists");
           opts.onProgress?.(source.size);
           return { key, size: obj?.size ?? source.size, etag: obj?.etag ?? "", parts: 1 };
         }
+        // A local multipart completion takes no condition: check just before starting instead.
+        if (opts.noClobber && (await call("HeadObject", () => b.head(key)))) throw new ConflictError(`${key} already exists in ${r2.localId}; --no-clobber left it as it was.`, "object_exists");
         const upload = await call("CreateMultipartUpload", () => b.createMultipartUpload(key, put));
         const uploaded: Array<{ partNumber: number; etag: string }> = [];
         let done = 0;
@@ -91,6 +97,8 @@ export function createLocalR2(deps: ClientDeps & { mf: Miniflare }): R2Client {
         lastModified: obj.uploaded,
         etag: obj.etag,
         contentType: obj.httpMetadata?.contentType,
+        cacheControl: obj.httpMetadata?.cacheControl,
+        contentDisposition: obj.httpMetadata?.contentDisposition,
         metadata: { ...(obj.customMetadata ?? {}) },
       };
     },

@@ -24,6 +24,7 @@ import type { ClientDeps } from "../context.js";
 import { CloudflareServiceError, ConfigError, InterruptedError } from "../errors.js";
 import { partRanges } from "../images/parts.js";
 import { mapS3Error, s3RetryAfterMs } from "./r2-s3-errors.js";
+import { s3ObjectOps } from "./r2-s3-objects.js";
 import type { PutResult, R2Client } from "./r2.js";
 import { applyS3Deadline, s3HandlerTimeouts, SILENT_LOGGER } from "./s3-deadline.js";
 import { finishInFlight } from "../request-deadline.js";
@@ -109,7 +110,7 @@ export function createS3R2(deps: ClientDeps & { fetch?: typeof fetch }): R2Clien
         sent = 0;
         const Body = fileBody(path, 0, size, (n) => opts.onProgress?.((sent += n)));
         return client.send(
-          new PutObjectCommand({ Bucket: bucket, Key: key, Body, ContentLength: size, ContentType: opts.contentType, Metadata: opts.metadata }),
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body, ContentLength: size, ContentType: opts.contentType, Metadata: opts.metadata, ...objectHeaders(opts) }),
           { abortSignal: signal },
         );
       },
@@ -125,7 +126,7 @@ export function createS3R2(deps: ClientDeps & { fetch?: typeof fetch }): R2Clien
     const created = await call(
       "CreateMultipartUpload",
       `start multipart upload of ${key}`,
-      () => client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: opts.contentType, Metadata: opts.metadata })),
+      () => client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: opts.contentType, Metadata: opts.metadata, CacheControl: opts.cacheControl, ContentDisposition: opts.contentDisposition })),
       // Retried like the parts: at worst a lost answer leaves an empty upload that R2 expires after
       // 7 days (and `cleanup --incomplete-uploads` aborts); failing a 1 GiB upload on one 503 is worse.
       true,
@@ -180,6 +181,7 @@ export function createS3R2(deps: ClientDeps & { fetch?: typeof fetch }): R2Clien
               Bucket: bucket,
               Key: key,
               UploadId: uploadId,
+              IfNoneMatch: opts.noClobber ? "*" : undefined,
               MultipartUpload: { Parts: ranges.map((r, i) => ({ PartNumber: r.partNumber, ETag: `"${etags[i]}"` })) },
             }),
           ),
@@ -201,6 +203,7 @@ export function createS3R2(deps: ClientDeps & { fetch?: typeof fetch }): R2Clien
   }
 
   return {
+    ...s3ObjectOps(client, bucket, call),
     target: "remote",
     bucket,
     async check() {
@@ -221,6 +224,8 @@ export function createS3R2(deps: ClientDeps & { fetch?: typeof fetch }): R2Clien
           size: res.ContentLength ?? 0,
           lastModified: res.LastModified ?? new Date(0),
           etag: unquote(res.ETag),
+          cacheControl: res.CacheControl,
+          contentDisposition: res.ContentDisposition,
           contentType: res.ContentType,
           metadata: { ...(res.Metadata ?? {}) },
         };
@@ -331,6 +336,11 @@ export function createS3R2(deps: ClientDeps & { fetch?: typeof fetch }): R2Clien
       await call("PutBucketCors", `set CORS of ${bucket}`, () => client.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: rules } })), true);
     },
   };
+}
+
+/** Upload headers beside the content type; If-None-Match: * makes R2 refuse (412) an existing key. */
+function objectHeaders(opts: Parameters<R2Client["putFile"]>[2]) {
+  return { CacheControl: opts.cacheControl, ContentDisposition: opts.contentDisposition, IfNoneMatch: opts.noClobber ? "*" : undefined };
 }
 
 function unquote(etag: string | undefined): string {

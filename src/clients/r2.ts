@@ -10,7 +10,24 @@ export interface R2ObjectInfo {
 
 export interface R2HeadInfo extends R2ObjectInfo {
   contentType?: string;
+  cacheControl?: string;
+  contentDisposition?: string;
   metadata: Record<string, string>;
+}
+
+/** An object's bytes as a stream (read it to the end or destroy it), with its head (size -1: not announced). */
+export interface R2GetResult {
+  info: R2HeadInfo;
+  body: import("node:stream").Readable;
+}
+
+/** One bucket lifecycle rule in the S3 API's shape (what `lifecycle get` prints and `set` takes). */
+export interface LifecycleRule {
+  ID?: string;
+  Status: "Enabled" | "Disabled";
+  Filter?: { Prefix?: string };
+  Expiration?: { Days?: number; Date?: string };
+  AbortIncompleteMultipartUpload?: { DaysAfterInitiation: number };
 }
 
 /** A file on disk to upload: the adapter opens (and, for a retry, reopens) it itself. */
@@ -22,6 +39,10 @@ export interface PutFileSource {
 export interface PutOptions {
   contentType: string;
   metadata: Record<string, string>;
+  cacheControl?: string;
+  contentDisposition?: string;
+  /** Refuse to overwrite an existing key (remote: If-None-Match: *; local: the binding's onlyIf). */
+  noClobber?: boolean;
   /** Set: upload in parts of this size (see src/images/parts.ts); unset: one PUT. */
   partSize?: number;
   /** Parts in flight for a multipart upload. */
@@ -95,4 +116,9 @@ export interface R2Client {
   /** [] when the bucket has no CORS rules. */
   getCors(): Promise<CorsRule[]>;
   putCors(rules: CorsRule[]): Promise<void>;
+  /** undefined when the key does not exist; the body streams (constant memory). */
+  getObject(key: string, signal?: AbortSignal): Promise<R2GetResult | undefined>;
+  /** [] when the bucket has no lifecycle rules (remote only). */
+  getLifecycle(): Promise<LifecycleRule[]>;
+  putLifecycle(rules: LifecycleRule[]): Promise<void>;
 }

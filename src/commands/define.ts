@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { Context } from "../context.js";
 
 /** Which shared option fragments a command takes (see shared-options.ts). */
-export type SharedFragment = "target" | "yes" | "dryRun";
+export type SharedFragment = "target" | "r2Target" | "remoteOnly" | "r2RemoteOnly" | "yes" | "dryRun";
 
 export interface ArgumentSpec {
   /** Commander syntax: "<key>", "[value]", "<files...>". */

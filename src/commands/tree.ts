@@ -23,7 +23,14 @@ export const commandTree: Record<string, CommandNode> = {
         },
       },
       query: { description: "run SQL and print the rows", load: () => import("./db/query.js") },
-      restore: { description: "restore the remote database to a Time Travel bookmark", load: () => import("./db/restore.js") },
+      restore: { description: "restore the remote database to a Time Travel bookmark or time (remote only)", load: () => import("./db/restore.js") },
+      export: { description: "write the database as a SQL dump (remote: D1's export API)", load: () => import("./db/export.js") },
+      "time-travel": {
+        description: "Time Travel bookmarks (remote only)",
+        children: {
+          info: { description: "print the bookmark for now or for a given time (remote only)", load: () => import("./db/time-travel-info.js") },
+        },
+      },
     },
   },
   images: {
@@ -33,6 +40,17 @@ export const commandTree: Record<string, CommandNode> = {
       sign: { description: "print presigned URLs for objects", load: () => import("./images/sign.js") },
       cleanup: { description: "delete objects older than a duration, keeping referenced ones", load: () => import("./images/cleanup.js") },
       list: { description: "list objects with size and age", load: () => import("./images/list.js") },
+      get: { description: "download one object to a file or stdout", load: () => import("./images/get.js") },
+      head: { description: "one object's size, type, headers, metadata and D1 reference", load: () => import("./images/head.js") },
+      delete: { description: "delete objects by key (refuses ones D1 references)", load: () => import("./images/delete.js") },
+      lifecycle: {
+        description: "read, replace or add the bucket's lifecycle rules (remote only)",
+        children: {
+          get: { description: "print the bucket's lifecycle rules", load: () => import("./images/lifecycle-get.js") },
+          set: { description: "replace the bucket's lifecycle rules from a JSON file", load: () => import("./images/lifecycle-set.js") },
+          add: { description: "add one rule: expire a prefix, abort stale multipart uploads", load: () => import("./images/lifecycle-add.js") },
+        },
+      },
       cors: {
         description: "read or set the bucket's CORS rules",
         children: {

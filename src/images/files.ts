@@ -9,6 +9,8 @@ export interface LocalFile {
   /** As the user would recognise it (relative to the folder they named). */
   display: string;
   size: number;
+  /** Path inside the folder that was named ("a/b.jpg"), or the file name: what --prefix keeps. */
+  relative?: string;
 }
 
 /**
@@ -25,11 +27,11 @@ export async function collectFiles(inputs: string[], cwd: string): Promise<Local
     });
     if (st.isDirectory()) {
       const before = out.length;
-      await walk(abs, input, out);
+      await walk(abs, input, out, "");
       if (out.length === before) throw new UsageError(`${input}: the folder has no files to upload.`, "empty_folder");
     } else if (st.isFile()) {
       await mustRead(abs, input);
-      out.push({ path: abs, display: input, size: st.size });
+      out.push({ path: abs, display: input, size: st.size, relative: path.basename(abs) });
     } else {
       throw new UsageError(`${input}: not a regular file or folder. Name files or folders only.`, "bad_file");
     }
@@ -37,7 +39,7 @@ export async function collectFiles(inputs: string[], cwd: string): Promise<Local
   return out;
 }
 
-async function walk(dir: string, display: string, out: LocalFile[]): Promise<void> {
+async function walk(dir: string, display: string, out: LocalFile[], relative: string): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`${display}: cannot read the folder (${error.code}). Check its permissions.`, "file_unreadable");
   });
@@ -46,10 +48,11 @@ async function walk(dir: string, display: string, out: LocalFile[]): Promise<voi
     if (e.name.startsWith(".")) continue;
     const abs = path.join(dir, e.name);
     const shown = path.join(display, e.name);
-    if (e.isDirectory()) await walk(abs, shown, out);
+    const rel = relative ? `${relative}/${e.name}` : e.name;
+    if (e.isDirectory()) await walk(abs, shown, out, rel);
     else if (e.isFile()) {
       await mustRead(abs, shown);
-      out.push({ path: abs, display: shown, size: (await stat(abs)).size });
+      out.push({ path: abs, display: shown, size: (await stat(abs)).size, relative: rel });
     }
   }
 }

@@ -1,20 +1,26 @@
 import { z } from "zod";
 import { appendAudit } from "../../audit.js";
 import { UsageError, InterruptedError } from "../../errors.js";
+import { parseTimestamp } from "../../db/timestamp.js";
 import { defineCommand } from "../define.js";
 
 export default defineCommand({
-  description: "restore the remote database to a Time Travel bookmark",
-  examples: ["kanvas db restore --bookmark 00000085-0000024c-00004c6d-8e61117bf38d7adb71b934ebbf891683 --remote", "kanvas db restore --bookmark <B> --remote --env production --yes"],
+  description: "restore the remote database to a Time Travel bookmark or a point in time (remote only)",
+  examples: ["kanvas db restore --bookmark 00000085-0000024c-00004c6d-8e61117bf38d7adb71b934ebbf891683 --remote", "kanvas db restore --bookmark <B> --remote --env production --yes", "kanvas db restore --timestamp 2026-12-01T14:05:00Z --remote"],
   notes:
     "kanvas db migrate --remote prints the bookmark taken before it applied anything, with this exact command.\nRemote only (Time Travel is a Cloudflare feature). Asks first; needs --yes where no one can answer. Exit codes: 0 restored; 2 bad input or not confirmed; 4 database not found.",
-  options: [{ flags: "--bookmark <bookmark>", description: "the Time Travel bookmark to restore to" }],
-  shared: ["target", "yes", "dryRun"],
+  options: [
+    { flags: "--bookmark <bookmark>", description: "the Time Travel bookmark to restore to" },
+    { flags: "--timestamp <time>", description: "or: the time to restore to, ISO 8601 or unix seconds (the nearest bookmark at or before it; ≤ 30 days back)" },
+  ],
+  shared: ["remoteOnly", "yes", "dryRun"],
   access: "write",
   schema: z.object({
     bookmark: z
-      .string({ error: "give the bookmark to restore, e.g. --bookmark <bookmark printed by kanvas db migrate --remote>" })
-      .regex(/^[A-Za-z0-9-]{8,200}$/, { message: "not a Time Travel bookmark (letters, digits and -), as printed by kanvas db migrate --remote" }),
+      .string()
+      .regex(/^[A-Za-z0-9-]{8,200}$/, { message: "not a Time Travel bookmark (letters, digits and -), as printed by kanvas db migrate --remote" })
+      .optional(),
+    timestamp: z.string().optional(),
     yes: z.boolean().optional(),
     dryRun: z.boolean().optional(),
   }),
@@ -22,26 +28,34 @@ export default defineCommand({
     if (ctx.target !== "remote") {
       throw new UsageError("kanvas db restore works on the remote database only (Time Travel is a Cloudflare feature): add --remote.", "restore_remote_only");
     }
+    if ((input.bookmark === undefined) === (input.timestamp === undefined)) {
+      throw new UsageError("give the point to restore to: --bookmark <bookmark printed by kanvas db migrate --remote>, or --timestamp <ISO 8601 | unix seconds> (not both).", "restore_point_required");
+    }
+    const at = input.timestamp === undefined ? undefined : parseTimestamp(input.timestamp, ctx.now());
     const config = await ctx.config();
     const d1 = await ctx.d1();
     const current = await d1.bookmark!();
+    // By time: the bookmark Cloudflare resolves it to is shown before anything is asked.
+    const bookmark = input.bookmark ?? (await d1.bookmark!(at));
+    if (at) ctx.out.info(`${at} resolves to bookmark ${bookmark}.`);
     if (input.dryRun) {
-      ctx.out.result({ target: ctx.target, dryRun: true, bookmark: input.bookmark, current }, () =>
-        ctx.out.println(`Would restore the remote database to ${input.bookmark} (it is at ${current} now). Dry run: nothing changed.`),
+      ctx.out.result({ target: ctx.target, dryRun: true, bookmark, current, ...(at ? { timestamp: at } : {}) }, () =>
+        ctx.out.println(`Would restore the remote database to ${bookmark} (it is at ${current} now). Dry run: nothing changed.`),
       );
       return;
     }
-    const ok = await ctx.confirm(`Restore the remote D1 database to bookmark ${input.bookmark}? Changes after it are undone.`, {
+    const ok = await ctx.confirm(`Restore the remote D1 database to bookmark ${bookmark}? Changes after it are undone.`, {
       yes: input.yes,
       what: "db restore",
     });
     if (!ok) throw new InterruptedError("Not restored; nothing was changed.");
     let outcome: "ok" | "error" = "error";
     try {
-      const r = await d1.restore!(input.bookmark);
+      const r = await d1.restore!(bookmark);
       outcome = "ok";
-      ctx.out.result({ target: ctx.target, restoredTo: input.bookmark, bookmark: r.bookmark, previousBookmark: r.previousBookmark ?? current }, (v) => {
-        ctx.out.println(`Restored the remote database to ${v.restoredTo}.`);
+      ctx.out.result({ target: ctx.target, restoredTo: bookmark, bookmark: r.bookmark, previousBookmark: r.previousBookmark ?? current }, (v) => {
+        ctx.out.println(`Restored the remote database to ${v.restoredTo}${at ? ` (the bookmark at ${at})` : ""}.`);
+        ctx.out.println(`Before the restore it was at ${v.previousBookmark}.`);
         ctx.out.println(`To undo this restore: kanvas db restore --bookmark ${v.previousBookmark} --remote${config.envName ? ` --env ${config.envName}` : ""}`);
       });
     } finally {
@@ -50,7 +64,7 @@ export default defineCommand({
         target: ctx.target,
         outcome,
         counts: { restored: outcome === "ok" ? 1 : 0 },
-        details: { bookmark: input.bookmark, previous: current },
+        details: { bookmark, previous: current, ...(at ? { timestamp: at } : {}) },
       });
     }
   },

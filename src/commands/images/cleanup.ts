@@ -97,7 +97,7 @@ export default defineCommand({
     { flags: "--lock-timeout <duration>", description: "how long to wait for another cleanup of this bucket to finish", default: "2m" },
     { flags: "--force-unlock", description: "remove a stuck cleanup lock of this bucket, then exit (a dead run on this host is taken over without it)" },
   ],
-  shared: ["target", "yes", "dryRun"],
+  shared: ["r2Target", "yes", "dryRun"],
   access: "write",
   schema,
   async run(input, ctx) {

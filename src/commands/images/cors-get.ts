@@ -5,7 +5,7 @@ export default defineCommand({
   description: "print the bucket's CORS rules (remote: S3 API)",
   examples: ["kanvas images cors get --remote", "kanvas images cors get --remote --json > cors.json"],
   notes: "--json prints {\"CORSRules\": [...]}, which 'kanvas images cors set' takes back. The local (Miniflare) bucket has no CORS.",
-  shared: ["target"],
+  shared: ["r2RemoteOnly"],
   access: "read",
   schema: z.object({}),
   async run(_input, ctx) {

@@ -10,7 +10,7 @@ export default defineCommand({
   notes:
     'The file: an array of rules, {"CORSRules": [...]} (aws s3api / `cors get --json`) or {"rules": [...]} (wrangler).\nA rule: AllowedOrigins, AllowedMethods (GET PUT POST DELETE HEAD), optional AllowedHeaders, ExposeHeaders, MaxAgeSeconds.\nThe file is checked whole before anything is sent; the old rules are replaced, not merged.',
   arguments: [{ syntax: "<file>", description: "CORS rules as JSON" }],
-  shared: ["target", "yes", "dryRun"],
+  shared: ["r2RemoteOnly", "yes", "dryRun"],
   access: "write",
   schema: z.object({ file: z.string().min(1, { message: "give the CORS JSON file" }), yes: z.boolean().default(false), dryRun: z.boolean().default(false) }),
   async run(input, ctx) {

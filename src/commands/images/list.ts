@@ -23,7 +23,7 @@ export default defineCommand({
     { flags: "--older-than <duration>", description: "only objects last modified longer ago than this (90m, 12h, 30d, 2w)" },
     { flags: "--limit <n>", description: "stop after this many objects" },
   ],
-  shared: ["target"],
+  shared: ["r2Target"],
   access: "read",
   schema,
   async run(input, ctx) {

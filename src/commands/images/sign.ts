@@ -32,7 +32,7 @@ export default defineCommand({
     { flags: "--content-type <type>", description: "with --method put: the Content-Type the uploader must send" },
     { flags: "--no-check", description: "skip the HEAD check that a GET key exists" },
   ],
-  shared: ["target"],
+  shared: ["r2RemoteOnly"],
   access: "read",
   schema,
   async run(input, ctx) {

@@ -18,6 +18,7 @@ import { UploadProgress } from "../../images/progress.js";
 import { printWithUrls } from "../../images/print-urls.js";
 import { insertAsset, newAssetId } from "../../images/record.js";
 import { referencedKeys } from "../../images/references.js";
+import { checkKeyFlags, confirmReferencedOverwrites, prefixedKey, putWithSafety, uploadHeaders, uploadSafetySchema, UPLOAD_SAFETY_OPTIONS } from "../../images/upload-options.js";
 import { defineCommand } from "../define.js";
 
 const positiveInt = (flag: string, max: number) =>
@@ -45,6 +46,7 @@ const schema = z.object({
   format: z.enum(["webp", "avif", "keep"], { message: "use webp, avif or keep" }).default("keep"),
   record: z.boolean().default(false),
   sign: z.string().optional(),
+  ...uploadSafetySchema,
 });
 
 interface PlannedUpload {
@@ -103,8 +105,9 @@ export default defineCommand({
     { flags: "--format <fmt>", description: "with --optimize: webp, avif or keep", default: "keep" },
     { flags: "--record", description: "insert the D1 assets row (needs --user)" },
     { flags: "--sign <duration>", description: "print a presigned GET URL valid this long (1s–7d; remote only)" },
+    ...UPLOAD_SAFETY_OPTIONS,
   ],
-  shared: ["target"],
+  shared: ["r2Target", "yes"],
   access: "write",
   schema,
   async run(input, ctx) {
@@ -123,9 +126,10 @@ export default defineCommand({
     const extra = parseMetadataPairs(input.metadata);
     const files = await collectFiles(input.paths, ctx.io.cwd);
     if (input.key !== undefined && files.length !== 1) throw new UsageError(`--key names one object, but ${files.length} files were given. Drop --key and use --user for several files.`, "key_needs_one_file");
-    if (input.key === undefined && !userId) throw new UsageError("Give --key <key> for the object's key, or --user <id> for the app's uploads/<id>/<ms>-<name> pattern.", "key_required");
+    checkKeyFlags(input);
+    if (input.key === undefined && input.prefix === undefined && !userId) throw new UsageError("Give --key <key> for the object's key, or --user <id> for the app's uploads/<id>/<ms>-<name> pattern.", "key_required");
 
-    const plan = await planUploads(files, { key: input.key, userId, extra, contentType: input.contentType, optimize: input.optimize, format: input.format }, ctx);
+    const plan = await planUploads(files, { key: input.key, prefix: input.prefix, userId, extra, contentType: input.contentType, optimize: input.optimize, format: input.format }, ctx);
     const concurrency = input.concurrency ?? 4;
 
     const r2 = await ctx.r2();
@@ -136,6 +140,8 @@ export default defineCommand({
       const first = [...taken][0];
       if (first) throw new ConflictError(`--record: ${first} already has an assets row; uploading over it is refused. Use another --key (or --user), or drop --record.`, "already_recorded");
     }
+    const generatedKeys = input.key === undefined && input.prefix === undefined;
+    if (!generatedKeys) await confirmReferencedOverwrites(ctx, r2, plan.map((p) => p.key), input);
     const tmp = input.optimize ? await mkdtemp(path.join(os.tmpdir(), "kanvas-optimize-")) : undefined;
     if (tmp) ctx.onDispose(() => rm(tmp, { recursive: true, force: true }));
 
@@ -169,7 +175,8 @@ export default defineCommand({
           }
           const multipart = source.size >= threshold || source.size > MAX_SINGLE_PUT;
           const metadata = { ...item.metadata, contentType };
-          const put = await r2.putFile(key, source, {
+          const put = await putWithSafety(r2, key, source, {
+            ...uploadHeaders(input, generatedKeys),
             contentType,
             metadata,
             partSize: multipart ? choosePartSize(source.size) : undefined,
@@ -217,7 +224,7 @@ export default defineCommand({
 
 async function planUploads(
   files: LocalFile[],
-  opts: { key?: string; userId?: string; extra: Record<string, string>; contentType?: string; optimize: boolean; format: string },
+  opts: { key?: string; prefix?: string; userId?: string; extra: Record<string, string>; contentType?: string; optimize: boolean; format: string },
   ctx: Context,
 ): Promise<PlannedUpload[]> {
   const now = ctx.now();
@@ -225,7 +232,7 @@ async function planUploads(
   const plan: PlannedUpload[] = [];
   const seen = new Map<string, string>();
   for (const file of files) {
-    const key = validateKey(opts.key ?? appKey(opts.userId!, now, file.path), file.display);
+    const key = validateKey(opts.key ?? (opts.prefix !== undefined ? prefixedKey(opts.prefix, file) : appKey(opts.userId!, now, file.path)), file.display);
     const previous = seen.get(key);
     if (previous) throw new UsageError(`${previous} and ${file.display} would both be uploaded as ${key}. Rename one, or upload them separately.`, "duplicate_key");
     seen.set(key, file.display);

@@ -15,6 +15,7 @@ import { randomUUID } from "node:crypto";
 import { D1_UUID_FORMAT } from "./d1/constants.js";
 import { FakeD1Database } from "./d1/database.js";
 import { d1Handlers, UPLOAD_PATH } from "./d1/handlers.js";
+import { D1Exports, EXPORT_PATH } from "./d1/exports.js";
 import { D1Imports } from "./d1/imports.js";
 import { loadSqlJs } from "./d1/sql.js";
 import { Faults, type FaultSpec, type RandomFaults } from "./faults.js";
@@ -55,6 +56,8 @@ export interface FakeCloudflare {
     /** Time Travel history, oldest first: one bookmark per change */
     bookmarks(databaseId: string): { bookmark: string; at: number }[];
     currentBookmark(databaseId: string): string;
+    /** D1's export API: polls answered "active" before completion, and the request bodies seen */
+    exports: D1Exports;
   };
   kv: {
     createNamespace(title: string, opts?: { id?: string }): { id: string; title: string };
@@ -108,13 +111,14 @@ export async function startFakeCloudflare(opts: FakeCloudflareOptions = {}): Pro
   const databases = new Map<string, FakeD1Database>();
   let origin = "";
   const imports = new D1Imports(() => `${origin}${UPLOAD_PATH}`);
+  const exports = new D1Exports((token) => `${origin}${EXPORT_PATH}/${token}`);
   const kv = new KvStore(now);
   const buckets = new Map<string, R2Bucket>();
   const faults = new Faults();
 
   const handlers = [
     ...tokenHandlers(auth),
-    ...d1Handlers(auth, { databases, imports }),
+    ...d1Handlers(auth, { databases, imports, exports }),
     ...kvHandlers(auth, kv),
     ...r2Handlers(auth, buckets),
   ];
@@ -160,6 +164,7 @@ export async function startFakeCloudflare(opts: FakeCloudflareOptions = {}): Pro
       exec: (id, sql, params) => database(id).exec(sql, params),
       bookmarks: (id) => database(id).bookmarks(),
       currentBookmark: (id) => database(id).currentBookmark,
+      exports,
     },
     kv: {
       createNamespace(title, o = {}) {

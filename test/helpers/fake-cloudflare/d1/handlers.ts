@@ -5,12 +5,14 @@ import { cfError, ok } from "../envelope.js";
 import { accountRoute, intParam, plainRoute, readJson, type AuthConfig, type RouteCtx } from "../routes.js";
 import { D1_UUID_FORMAT } from "./constants.js";
 import type { FakeD1Database } from "./database.js";
+import { EXPORT_PATH, type D1Exports } from "./exports.js";
 import type { D1Imports } from "./imports.js";
 import { D1SqlError, rowsAsObjects, type D1Query, type D1StatementResult } from "./sql.js";
 
 export interface D1State {
   databases: Map<string, FakeD1Database>;
   imports: D1Imports;
+  exports: D1Exports;
 }
 
 export const UPLOAD_PATH = "/__fake-r2/d1-import";
@@ -92,6 +94,17 @@ export function d1Handlers(auth: AuthConfig, state: D1State): HttpHandler[] {
           throw cfError(400, CODES.D1_MALFORMED, 'The request is malformed: action must be "init", "ingest" or "poll"');
       }
       return ok(r.result, { status: r.status });
+    }),
+
+    route("post", "/:databaseId/export", async (ctx) => {
+      const r = await state.exports.handle(db(ctx), (await readJson(ctx.request, CODES.D1_MALFORMED)) as Record<string, unknown> | null);
+      return ok(r.result, { status: r.status });
+    }),
+
+    plainRoute(auth, "get", `${EXPORT_PATH}/:token`, (ctx) => {
+      const sql = state.exports.download(ctx.params.token ?? "");
+      if (sql === undefined) return new Response("<Error><Code>NoSuchKey</Code></Error>", { status: 404, headers: { "content-type": "application/xml" } });
+      return new Response(sql, { status: 200, headers: { "content-type": "application/sql" } });
     }),
 
     plainRoute(auth, "put", `${UPLOAD_PATH}/:token`, async (ctx) => {

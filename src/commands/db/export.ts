@@ -1,0 +1,107 @@
+import { createWriteStream, existsSync } from "node:fs";
+import { rename, rm } from "node:fs/promises";
+import path from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { z } from "zod";
+import { CloudflareServiceError, ConflictError, InterruptedError, UsageError } from "../../errors.js";
+import { DumpInputError, dumpDatabase } from "../../db/dump.js";
+import { formatBytes } from "../../images/parts.js";
+import { defineCommand } from "../define.js";
+
+export default defineCommand({
+  description: "write the database as a SQL dump (local: Miniflare's D1; remote: D1's export API)",
+  examples: [
+    "kanvas db export --output backup.sql",
+    "kanvas db export --remote --output before-0007.sql --yes",
+    "kanvas db export --table users --table assets --no-schema --output rows.sql",
+  ],
+  notes:
+    "The dump has no BEGIN/COMMIT (D1 refuses them), so it applies with 'kanvas db query --file f.sql' and 'wrangler d1 execute --file f.sql'.\nRemote: Cloudflare's export API; the database serves no queries while the export runs, so kanvas asks first (or needs --yes).\nThe file appears only when complete. Exit codes: 0 written; 2 bad input or not confirmed; 4 no such table or database; 5 the file exists (add --force).",
+  options: [
+    { flags: "-o, --output <file>", description: "where to write the SQL; - for stdout (default: <database name>-<UTC time>.sql)" },
+    { flags: "--no-data", description: "only the schema (CREATE statements)" },
+    { flags: "--no-schema", description: "only the rows (INSERT statements)" },
+    { flags: "--table <name>", description: "only this table (repeatable)", repeatable: true },
+    { flags: "--force", description: "overwrite --output if it exists" },
+  ],
+  shared: ["target", "yes"],
+  access: "read",
+  schema: z.object({
+    output: z.string().min(1).optional(),
+    data: z.boolean().default(true),
+    schema: z.boolean().default(true),
+    table: z.array(z.string().min(1)).default([]),
+    force: z.boolean().default(false),
+    yes: z.boolean().default(false),
+  }),
+  async run(input, ctx) {
+    if (!input.data && !input.schema) throw new UsageError("--no-data and --no-schema together leave nothing to export; drop one.", "export_empty");
+    const config = await ctx.config();
+    const stamp = new Date(ctx.now()).toISOString().replace(/[:.]/g, "-").replace(/-\d{3}Z$/, "Z");
+    const output = input.output ?? `${config.d1?.databaseName ?? "d1"}-${stamp}.sql`;
+    const target = output === "-" ? "-" : path.resolve(ctx.io.cwd, output);
+    if (target !== "-" && existsSync(target) && !input.force) throw new ConflictError(`${output} already exists; add --force to overwrite it, or pick another --output.`, "file_exists");
+    const d1 = await ctx.d1();
+    const opts = { noData: !input.data, noSchema: !input.schema, tables: input.table };
+
+    let source: Readable;
+    let bookmark: string | undefined;
+    if (ctx.target === "remote") {
+      const ok = await ctx.confirm("While D1 exports, the remote database serves no queries (Cloudflare's export API). Export now?", { yes: input.yes, what: "db export --remote (the database serves no queries while it runs)" });
+      if (!ok) throw new InterruptedError("Not confirmed; nothing was exported.");
+      ctx.out.info("Exporting: the remote database serves no queries until this finishes…");
+      const ready = await d1.exportSql!({ ...opts, onMessage: (m) => ctx.out.info(`  ${m}`) });
+      bookmark = ready.bookmark;
+      const res = await fetch(ready.url, { signal: ctx.signal }).catch((error: unknown) => {
+        throw new CloudflareServiceError(`D1 export: downloading the dump failed (${(error as Error).message}).`, { service: "d1", outcomeUnknown: true, cause: error });
+      });
+      if (!res.ok || !res.body) throw new CloudflareServiceError(`D1 export: downloading the dump failed (HTTP ${res.status}); run the export again.`, { service: "d1", status: res.status });
+      source = Readable.fromWeb(res.body as unknown as import("node:stream/web").ReadableStream<Uint8Array>);
+    } else {
+      const query = async (sql: string) => (await d1.query(sql, [], { idempotent: true })).results;
+      source = Readable.from(
+        (async function* () {
+          try {
+            yield* dumpDatabase(query, opts);
+          } catch (error) {
+            if (error instanceof DumpInputError) throw new UsageError(`--table: ${error.message}. List the tables with: kanvas db query "SELECT name FROM sqlite_master WHERE type = 'table'"`, "no_such_table");
+            throw error;
+          }
+        })(),
+      );
+    }
+
+    let bytes = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer | string, _enc, done) {
+        const buf = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+        bytes += buf.length;
+        if (ctx.out.stderrIsTTY && !ctx.out.json) ctx.out.writeErr(`\r\u001b[2K${formatBytes(bytes)} written`);
+        done(null, buf);
+      },
+    });
+    try {
+      if (target === "-") {
+        await pipeline(source, counter, ctx.io.stdout, { end: false, signal: ctx.signal });
+        return;
+      }
+      const partial = `${target}.kanvas-${process.pid}.part`;
+      try {
+        await pipeline(source, counter, createWriteStream(partial), { signal: ctx.signal });
+        await rename(partial, target);
+      } catch (error) {
+        await rm(partial, { force: true });
+        throw error;
+      }
+    } catch (error) {
+      if (ctx.signal.aborted) throw new InterruptedError(`Interrupted: ${output} was not written.`);
+      throw error;
+    } finally {
+      if (ctx.out.stderrIsTTY && !ctx.out.json) ctx.out.writeErr("\r\u001b[2K");
+    }
+    ctx.out.result({ target: ctx.target, file: output, bytes, ...(bookmark ? { bookmark } : {}) }, (v) =>
+      ctx.out.success(`Exported the ${v.target} database to ${v.file} (${formatBytes(v.bytes)})${bookmark ? ` at bookmark ${bookmark}` : ""}. Load it with: kanvas db query --file ${v.file}`),
+    );
+  },
+});

@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { NotFoundError } from "../../errors.js";
+import { writeObjectTo } from "../../images/download.js";
+import { validateKey } from "../../images/keys.js";
+import { formatBytes } from "../../images/parts.js";
+import { defineCommand } from "../define.js";
+
+export default defineCommand({
+  description: "download one object to a file or stdout (streamed, binary-safe)",
+  examples: [
+    "kanvas images get uploads/u_123/1700000000000-photo.jpg",
+    "kanvas images get uploads/u_123/1700000000000-photo.jpg --output photo.jpg --remote",
+    "kanvas images get uploads/u_123/1700000000000-photo.jpg -o - --remote | exiftool -",
+  ],
+  notes:
+    "--output defaults to the key's last segment in the current folder; '-' writes the bytes to stdout.\nThe file appears only once the download is complete (written beside it, then renamed); an existing file is refused unless --force.\nExit codes: 0 downloaded; 2 bad input; 4 no such key; 5 the file exists.",
+  arguments: [{ syntax: "<key>", description: "the object key" }],
+  options: [
+    { flags: "-o, --output <file>", description: "where to write: a file, or - for stdout (default: the key's last segment)" },
+    { flags: "--force", description: "overwrite --output if it exists" },
+  ],
+  shared: ["r2Target"],
+  access: "read",
+  schema: z.object({ key: z.string(), output: z.string().min(1, { message: "give a file name, or - for stdout" }).optional(), force: z.boolean().default(false) }),
+  async run(input, ctx) {
+    validateKey(input.key, input.key);
+    const r2 = await ctx.r2();
+    const got = await r2.getObject(input.key, ctx.signal);
+    if (!got) throw new NotFoundError(`${input.key}: no such object in ${r2.bucket}. Check the key with 'kanvas images list${ctx.target === "remote" ? " --remote" : ""}'.`, "object_not_found");
+    const written = await writeObjectTo(ctx, got, input.output ?? (input.key.split("/").pop() || "object"), input.force);
+    if (written.path === "-") return;
+    ctx.out.result({ key: input.key, file: written.path, size: written.bytes, contentType: got.info.contentType ?? null, etag: got.info.etag ?? null }, (v) =>
+      ctx.out.success(`${v.key} → ${v.file} (${formatBytes(v.size)})`),
+    );
+  },
+});

@@ -1,0 +1,82 @@
+import { z } from "zod";
+import { appendAudit } from "../../audit.js";
+import { InterruptedError, UsageError } from "../../errors.js";
+import { describeRule, LIFECYCLE_REMOTE_ONLY, validateRules } from "../../images/lifecycle.js";
+import { defineCommand } from "../define.js";
+
+const days = (flag: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, { message: `${flag} takes a whole number of days, e.g. 7` })
+    .transform(Number)
+    .optional();
+
+export default defineCommand({
+  description: "add (or replace, by ID) one lifecycle rule for a prefix (remote only: R2's S3 API)",
+  examples: [
+    "kanvas images lifecycle add --prefix staging/ --expire-days 7 --remote",
+    "kanvas images lifecycle add --prefix '' --abort-multipart-days 1 --id abort-stale-uploads --remote",
+  ],
+  notes:
+    "The other rules are kept. A rule with the same ID (default: kanvas-<prefix>) is replaced.\nRules know nothing of D1 references: good for staging prefixes and unfinished multipart uploads, never for uploads/ (use images cleanup).\nAn expiring rule asks first (it deletes objects); needs --yes where no one can answer. Needs R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY.",
+  options: [
+    { flags: "--prefix <prefix>", description: "the keys the rule applies to ('' = the whole bucket)" },
+    { flags: "--expire-days <n>", description: "delete objects this many days after upload" },
+    { flags: "--abort-multipart-days <n>", description: "abort unfinished multipart uploads after this many days" },
+    { flags: "--id <id>", description: "the rule's ID (default: kanvas-<prefix>)" },
+    { flags: "--allow-uploads", description: "allow expiring objects under the app's uploads/" },
+  ],
+  shared: ["r2RemoteOnly", "yes", "dryRun"],
+  access: "write",
+  schema: z.object({
+    prefix: z.string({ error: "give --prefix <prefix> ('' for the whole bucket)" }),
+    expireDays: days("--expire-days"),
+    abortMultipartDays: days("--abort-multipart-days"),
+    id: z.string().optional(),
+    allowUploads: z.boolean().default(false),
+    yes: z.boolean().default(false),
+    dryRun: z.boolean().default(false),
+  }),
+  async run(input, ctx) {
+    if (ctx.target !== "remote") throw LIFECYCLE_REMOTE_ONLY();
+    if (input.expireDays === undefined && input.abortMultipartDays === undefined) throw new UsageError("give --expire-days <n> and/or --abort-multipart-days <n>: a rule needs an action.", "lifecycle_no_action");
+    const id = input.id ?? `kanvas-${input.prefix || "all"}`.slice(0, 255);
+    const [rule] = validateRules(
+      [
+        {
+          ID: id,
+          Status: "Enabled",
+          Filter: { Prefix: input.prefix },
+          ...(input.expireDays !== undefined ? { Expiration: { Days: input.expireDays } } : {}),
+          ...(input.abortMultipartDays !== undefined ? { AbortIncompleteMultipartUpload: { DaysAfterInitiation: input.abortMultipartDays } } : {}),
+        },
+      ],
+      "the new rule",
+      { allowUploads: input.allowUploads },
+    );
+    const r2 = await ctx.r2();
+    const before = await r2.getLifecycle();
+    const replaced = before.find((r) => r.ID === id);
+    const rules = [...before.filter((r) => r.ID !== id), rule!];
+    if (input.dryRun) {
+      ctx.out.result({ dryRun: true, bucket: r2.bucket, Rules: rules }, () => {
+        ctx.out.println(`${replaced ? "would replace" : "would add"}  ${describeRule(rule!)}`);
+        ctx.out.info("Dry run: the lifecycle rules were not changed.");
+      });
+      return;
+    }
+    if (input.expireDays !== undefined || replaced) {
+      const ok = await ctx.confirm(`${replaced ? "Replace" : "Add"} on ${r2.bucket}: ${describeRule(rule!)}?`, { yes: input.yes, what: "images lifecycle add (an expiring rule deletes objects)" });
+      if (!ok) throw new InterruptedError("Not confirmed; the lifecycle rules were not changed.");
+    }
+    const config = await ctx.config();
+    let outcome: "ok" | "error" = "error";
+    try {
+      await r2.putLifecycle(rules);
+      outcome = "ok";
+    } finally {
+      appendAudit(config, ctx.io.env, { command: "images lifecycle add", target: ctx.target, outcome, counts: { before: before.length, after: rules.length }, details: { bucket: r2.bucket, rule } });
+    }
+    ctx.out.result({ bucket: r2.bucket, added: rule, replaced: Boolean(replaced), Rules: rules }, () => ctx.out.success(`${r2.bucket}: ${replaced ? "replaced" : "added"} ${describeRule(rule!)} (${rules.length} rule(s) in all).`));
+  },
+});

@@ -1,0 +1,21 @@
+import { z } from "zod";
+import { describeRule, LIFECYCLE_REMOTE_ONLY } from "../../images/lifecycle.js";
+import { defineCommand } from "../define.js";
+
+export default defineCommand({
+  description: "print the bucket's lifecycle rules (remote only: R2's S3 API)",
+  examples: ["kanvas images lifecycle get --remote", "kanvas images lifecycle get --remote --json > lifecycle.json"],
+  notes: "--json prints {\"Rules\": [...]}, which 'kanvas images lifecycle set' takes back. Needs R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY (an R2 API token), not CLOUDFLARE_API_TOKEN.",
+  shared: ["r2RemoteOnly"],
+  access: "read",
+  schema: z.object({}),
+  async run(_input, ctx) {
+    if (ctx.target !== "remote") throw LIFECYCLE_REMOTE_ONLY();
+    const r2 = await ctx.r2();
+    const rules = await r2.getLifecycle();
+    ctx.out.result({ Rules: rules }, (v) => {
+      if (!v.Rules.length) return ctx.out.info(`${r2.bucket} has no lifecycle rules.`);
+      for (const r of v.Rules) ctx.out.println(describeRule(r));
+    });
+  },
+});

@@ -1,0 +1,42 @@
+import path from "node:path";
+import { z } from "zod";
+import { appendAudit } from "../../audit.js";
+import { InterruptedError } from "../../errors.js";
+import { describeRule, LIFECYCLE_REMOTE_ONLY, readLifecycleFile } from "../../images/lifecycle.js";
+import { defineCommand } from "../define.js";
+
+export default defineCommand({
+  description: "replace the bucket's lifecycle rules from a JSON file (remote only: R2's S3 API)",
+  examples: ["kanvas images lifecycle set lifecycle.json --remote", "kanvas images lifecycle set lifecycle.json --remote --dry-run"],
+  notes:
+    'The file: an array of rules or {"Rules": [...]} (as `lifecycle get --json` prints). A rule: ID, Status (Enabled|Disabled), Filter.Prefix,\nExpiration.Days (or .Date) and/or AbortIncompleteMultipartUpload.DaysAfterInitiation. The whole file is checked before anything is sent.\nA rule that expires objects under uploads/ is refused (rules cannot see D1 references: use images cleanup) unless --allow-uploads.\nAsks before replacing; needs --yes where no one can answer. Needs R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY, not CLOUDFLARE_API_TOKEN.',
+  arguments: [{ syntax: "<file>", description: "lifecycle rules as JSON" }],
+  options: [{ flags: "--allow-uploads", description: "allow rules that expire objects under the app's uploads/" }],
+  shared: ["r2RemoteOnly", "yes", "dryRun"],
+  access: "write",
+  schema: z.object({ file: z.string().min(1), allowUploads: z.boolean().default(false), yes: z.boolean().default(false), dryRun: z.boolean().default(false) }),
+  async run(input, ctx) {
+    if (ctx.target !== "remote") throw LIFECYCLE_REMOTE_ONLY();
+    const rules = await readLifecycleFile(path.resolve(ctx.io.cwd, input.file), input.file, { allowUploads: input.allowUploads });
+    const r2 = await ctx.r2();
+    const before = await r2.getLifecycle();
+    if (input.dryRun) {
+      ctx.out.result({ dryRun: true, bucket: r2.bucket, before, Rules: rules }, () => {
+        for (const r of rules) ctx.out.println(describeRule(r));
+        ctx.out.info(`Dry run: ${rules.length} rule(s) in ${input.file} are valid; ${r2.bucket}'s ${before.length} rule(s) were not changed.`);
+      });
+      return;
+    }
+    const ok = await ctx.confirm(`Replace ${before.length} lifecycle rule(s) on ${r2.bucket} with ${rules.length} from ${input.file}?`, { yes: input.yes, what: "images lifecycle set replaces the bucket's lifecycle rules" });
+    if (!ok) throw new InterruptedError("Not confirmed; the lifecycle rules were not changed.");
+    const config = await ctx.config();
+    let outcome: "ok" | "error" = "error";
+    try {
+      await r2.putLifecycle(rules);
+      outcome = "ok";
+    } finally {
+      appendAudit(config, ctx.io.env, { command: "images lifecycle set", target: ctx.target, outcome, counts: { before: before.length, after: rules.length }, details: { bucket: r2.bucket, rules } });
+    }
+    ctx.out.result({ bucket: r2.bucket, replaced: before.length, Rules: rules }, () => ctx.out.success(`${r2.bucket}: ${rules.length} lifecycle rule(s) set${before.length ? ` (replaced ${before.length})` : ""}.`));
+  },
+});
