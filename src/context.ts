@@ -128,7 +128,8 @@ export class Context {
       const config = await this.config();
       this.announce(config);
       const { createCloudflareApi } = await import("./clients/cloudflare-api.js");
-      return createCloudflareApi(config, this.out, this.deps.fetch);
+      const { processBudget } = await import("./clients/api-budget.js");
+      return createCloudflareApi(config, this.out, this.deps.fetch, processBudget(this.out, this.io.env));
     });
   }
 

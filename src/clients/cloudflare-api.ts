@@ -4,6 +4,7 @@ import type { Config } from "../config/types.js";
 import type { Output } from "../output.js";
 import { parseRetryAfter } from "../retry.js";
 import { tracedFetch } from "./http-trace.js";
+import { budgetedFetch, type ApiBudget } from "./api-budget.js";
 
 export interface ApiAccess {
   sdk: Cloudflare;
@@ -14,7 +15,7 @@ export interface ApiAccess {
  * The official SDK, built from our config only (never from process.env behind our back), with its own
  * retries off: retries are ours (src/retry.ts), so a D1 write is never re-sent blindly.
  */
-export async function createCloudflareApi(config: Config, out: Output, fetchImpl?: typeof fetch): Promise<ApiAccess> {
+export async function createCloudflareApi(config: Config, out: Output, fetchImpl?: typeof fetch, budget?: ApiBudget): Promise<ApiAccess> {
   const { apiToken, accountId } = config.credentials;
   if (!apiToken) {
     throw new ConfigError(
@@ -37,7 +38,7 @@ export async function createCloudflareApi(config: Config, out: Output, fetchImpl
     baseURL: config.endpoints.apiBaseUrl ?? "https://api.cloudflare.com/client/v4",
     maxRetries: 0,
     timeout: 60_000,
-    fetch: tracedFetch(out, fetchImpl),
+    fetch: budget ? budgetedFetch(tracedFetch(out, fetchImpl), budget) : tracedFetch(out, fetchImpl),
     logLevel: "off",
   });
   return { sdk, accountId };
