@@ -147,6 +147,11 @@ export default defineCommand({
       inFlight: DELETES_IN_FLIGHT,
       onDeleted: (objects) => {
         for (const o of objects) if (deletedKeys.length < MAX_KEYS_LISTED) deletedKeys.push(o.key);
+        // The log first: it records every deletion the checkpoint counts (and any it may not, after a kill -9).
+        if (logFile) {
+          const time = new Date().toISOString();
+          appendFileSync(logFile, objects.map((o) => JSON.stringify({ time, bucket: r2.bucket, key: o.key, size: o.size })).join("\n") + "\n");
+        }
         // Per page: what it freed, and (once every object of it is answered) the checkpoint moves on.
         const byTicket = new Map<DoomedObject["ticket"], number>();
         for (const o of objects as DoomedObject[]) {
@@ -155,9 +160,6 @@ export default defineCommand({
           byTicket.set(o.ticket, (byTicket.get(o.ticket) ?? 0) + 1);
         }
         for (const [ticket, n] of byTicket) progress.answered(ticket, n);
-        if (!logFile) return;
-        const time = new Date().toISOString();
-        appendFileSync(logFile, objects.map((o) => JSON.stringify({ time, bucket: r2.bucket, key: o.key, size: o.size })).join("\n") + "\n");
       },
     });
 

@@ -29,14 +29,25 @@ export class FakeRateLimit {
     this.lockedUntil = this.now() + ms;
   }
 
+  /** Lockout mode after `n` more requests (another client trips it mid-run, at a known point). */
+  lockoutAfter(n: number, ms = this.lockoutMs): void {
+    this.pendingLockout = { left: n, ms };
+  }
+  private pendingLockout: { left: number; ms: number } | undefined;
+
   clear(): void {
     this.sent = [];
     this.lockedUntil = 0;
+    this.pendingLockout = undefined;
   }
 
   /** One request: undefined to let it through (with these headers), or the Retry-After seconds of a 429. */
   admit(): { headers: Record<string, string> } | { retryAfterSeconds: number } {
     const now = this.now();
+    if (this.pendingLockout && this.pendingLockout.left-- <= 0) {
+      this.lockout(this.pendingLockout.ms);
+      this.pendingLockout = undefined;
+    }
     if (this.lockedUntil > now) {
       this.refused++;
       return { retryAfterSeconds: Math.ceil((this.lockedUntil - now) / 1000) };
