@@ -31,13 +31,13 @@ export async function* listStreams(r2: R2Client, prefix: string, opts: { concurr
   const looseAfter = handled[""];
   // The objects directly under the prefix come with the delimiter listing; it is listed again in full
   // (it is mostly prefixes), skipping what an earlier run handled.
-  let loose: R2ObjectInfo[] | undefined;
+  // Each page goes on at once; an empty page marks the stream's end (no waiting for the next page).
   for await (const page of r2.listShallow(prefix)) {
-    if (loose?.length && !done.has("")) yield { stream: "", objects: loose, last: false };
-    loose = looseAfter === undefined ? page.objects : page.objects.filter((o) => compareKeys(o.key, looseAfter) > 0);
+    const loose = looseAfter === undefined ? page.objects : page.objects.filter((o) => compareKeys(o.key, looseAfter) > 0);
+    if (loose.length && !done.has("")) yield { stream: "", objects: loose, last: false };
     prefixes.push(...page.prefixes.filter((p) => !done.has(p)));
   }
-  if (!done.has("")) yield { stream: "", objects: loose ?? [], last: true };
+  if (!done.has("")) yield { stream: "", objects: [], last: true };
 
   const buffer: StreamPage[] = [];
   let failure: { error: unknown } | undefined;
@@ -60,14 +60,11 @@ export async function* listStreams(r2: R2Client, prefix: string, opts: { concurr
     try {
       while (!stopped && !failure && next < prefixes.length) {
         const stream = prefixes[next++]!;
-        // One page of look-ahead tells which page is the stream's last.
-        let held: R2ObjectInfo[] | undefined;
         for await (const objects of r2.list({ prefix: stream, startAfter: handled[stream] })) {
           if (stopped) return;
-          if (held) await push({ stream, objects: held, last: false });
-          held = objects;
+          await push({ stream, objects, last: false });
         }
-        if (!stopped) await push({ stream, objects: held ?? [], last: true });
+        if (!stopped) await push({ stream, objects: [], last: true });
       }
     } catch (error) {
       failure ??= { error };

@@ -108,6 +108,21 @@ export default defineCommand({
     const config = await ctx.config();
     const r2 = await ctx.r2();
     const d1 = await ctx.d1();
+    const logFile = input.logFile ? path.resolve(ctx.io.cwd, input.logFile) : undefined;
+    if (logFile) appendFileSync(logFile, ""); // fail early if it cannot be written
+    if (!input.dryRun) {
+      // Two cleanups of one bucket at once would both list, both delete, and both count every object:
+      // the second waits for the first (wall clock, not the injectable one: other processes share it).
+      // Taken before the checkpoint is read: only the holder may resume or move it.
+      const lock = await acquireNamedLock(d1, `images cleanup ${r2.bucket}`, {
+        ttlMs: 30 * 60_000,
+        timeoutMs: lockTimeoutMs,
+        now: Date.now,
+        signal: ctx.signal,
+        onWait: (holder) => ctx.out.info(`Another cleanup of ${r2.bucket} is running (${holder}); waiting up to ${input.lockTimeout}…`),
+      });
+      ctx.onDispose(() => lock.release());
+    }
     // A job interrupted earlier (Ctrl-C, kill, a lockout) goes on from its checkpoint, with its cutoff.
     const checkpoint = new CleanupCheckpoint(config.configDir, { target: ctx.target, bucket: r2.bucket, prefix: input.prefix, olderThan: input.olderThan, includeReferenced: input.includeReferenced });
     const saved = input.dryRun || input.restart ? undefined : checkpoint.load();
@@ -134,8 +149,6 @@ export default defineCommand({
       interrupted: false,
       resumed: base.scanned,
     };
-    const logFile = input.logFile ? path.resolve(ctx.io.cwd, input.logFile) : undefined;
-    if (logFile) appendFileSync(logFile, ""); // fail early if it cannot be written
     const deletedKeys: string[] = [];
     const live = zeroCounts();
     const saveCheckpoint = () => {
@@ -163,18 +176,6 @@ export default defineCommand({
       },
     });
 
-    if (!input.dryRun) {
-      // Two cleanups of one bucket at once would both list, both delete, and both count every object:
-      // the second waits for the first (wall clock, not the injectable one: other processes share it).
-      const lock = await acquireNamedLock(d1, `images cleanup ${r2.bucket}`, {
-        ttlMs: 30 * 60_000,
-        timeoutMs: lockTimeoutMs,
-        now: Date.now,
-        signal: ctx.signal,
-        onWait: (holder) => ctx.out.info(`Another cleanup of ${r2.bucket} is running (${holder}); waiting up to ${input.lockTimeout}…`),
-      });
-      ctx.onDispose(() => lock.release());
-    }
 
     if (saved) ctx.out.info(`resuming: ${saved.counts.scanned.toLocaleString("en-US")} keys already handled (cutoff ${new Date(cutoff).toISOString()} kept; --restart lists from the first key)`);
     const checker = await chooseReferenceChecker(d1, input.prefix, ctx.out);
