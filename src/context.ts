@@ -134,7 +134,8 @@ export class Context {
       const config = await this.config();
       this.announce(config);
       const { createCloudflareApi } = await import("./clients/cloudflare-api.js");
-      return createCloudflareApi(config, this.out, this.deps.fetch, this.timeoutMs);
+      const { processBudget } = await import("./clients/api-budget.js");
+      return createCloudflareApi(config, this.out, this.deps.fetch, this.timeoutMs, processBudget(this.out, this.io.env));
     });
   }
 

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, utimesSync } from "node:fs";
-import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { existsSync, readdirSync, readFileSync, utimesSync } from "node:fs";
+import path from "node:path";
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeCloudflare, type FakeCloudflare } from "./helpers/fake-cloudflare/index.js";
 import { tempProject } from "./helpers/project.js";
@@ -44,6 +45,11 @@ function project() {
     KANVAS_AUDIT_LOG: "audit.ndjson",
   };
   return { ...p, env };
+}
+
+function checkpoints(dir: string): string[] {
+  const folder = path.join(dir, ".wrangler", "kanvas");
+  return existsSync(folder) ? readdirSync(folder).filter((f) => /^cleanup-.*\.json$/.test(f)) : [];
 }
 
 // Waits for an event (a request seen, a line logged); the ceiling is only a safety net under load.
@@ -121,7 +127,60 @@ describe("interrupting a cleanup (real bin/kanvas)", () => {
     const rerun = spawnKanvas("images cleanup --older-than 30d --prefix uploads/int/ --remote --yes --json --log-file deleted.ndjson", { cwd: p.dir, env: p.env });
     const r2 = await rerun.done;
     expect(r2.code).toBe(0);
-    expect(JSON.parse(r2.stdout).deleted).toBe(3000 - summary.deleted);
+    // The rerun lists from the checkpoint on, and its counts cover the whole job, each key once.
+    const whole = JSON.parse(r2.stdout);
+    expect(r2.stderr).toMatch(new RegExp(`resuming: ${whole.resumed.toLocaleString("en-US")} keys already handled`));
+    expect(whole.resumed).toBeGreaterThanOrEqual(1000); // at least the first batch was checkpointed
+    expect(whole.resumed).toBeLessThanOrEqual(summary.scanned);
+    expect(whole).toMatchObject({ deleted: 3000, scanned: 3001, matched: 3000 });
+    expect(whole.deletedKeys).toHaveLength(Math.min(1000, 3000 - summary.deleted)); // this run's deletions, capped
+    expect(whole.deletedKeysTruncated).toBe(3000 - summary.deleted > 1000);
     expect(lines()).toBe(3000);
-  }, 240_000);
+    expect(checkpoints(p.dir)).toEqual([]); // removed once the job completed
+  }, 400_000);
+
+  it("after kill -9, the rerun resumes from the checkpoint and deletes each key once", async () => {
+    const p = project();
+    const keys = Array.from({ length: 3000 }, (_, i) => `uploads/k9/${String(i).padStart(5, "0")}.jpg`);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < keys.length) await sdk.send(new PutObjectCommand({ Bucket: s3.bucket, Key: keys[next++]!, Body: "x" }));
+      }),
+    );
+    await sdk.send(new PutObjectCommand({ Bucket: s3.bucket, Key: "uploads/k9/zz-new.jpg", Body: "new" }));
+    const then = new Date(Date.now() - 40 * DAY);
+    for (const key of keys) utimesSync(s3.objectPath(key), then, then);
+    front.slow("ListObjectsV2", 1_000);
+    front.slow("DeleteObjects", 800);
+    const log = p.file("deleted.ndjson");
+    // Complete lines only: the log may be read while a batch is being appended.
+    const logged = () => (existsSync(log) ? readFileSync(log, "utf8").split("\n").slice(0, -1).map((l) => JSON.parse(l).key as string) : []);
+    const cmd = "images cleanup --older-than 30d --prefix uploads/k9/ --remote --yes --json --log-file deleted.ndjson";
+    const run = spawnKanvas(cmd, { cwd: p.dir, env: p.env });
+    await until(() => logged().length >= 1000 && checkpoints(p.dir).length > 0, "the first deleted batch", 180_000);
+    run.child.kill("SIGKILL");
+    await run.done;
+    front.clear();
+    // kill -9 leaves the cleanup lock row behind (it would expire); clear it as `--force-unlock` would.
+    cf.d1.exec(dbId, "DELETE FROM kanvas_locks");
+    const rerun = await spawnKanvas(cmd, { cwd: p.dir, env: p.env }).done;
+    expect(rerun.stderr).toMatch(/resuming: [\d,]+ keys already handled/);
+    expect(rerun.code).toBe(0);
+    const s = JSON.parse(rerun.stdout);
+    expect(s.scanned).toBeLessThanOrEqual(3001);
+    expect(s.deleted).toBeLessThanOrEqual(3000); // nothing counted twice
+    // A batch answered after the kill is gone but was never logged or counted: nothing is relisted.
+    const entries = logged();
+    expect(new Set(entries).size).toBe(entries.length); // no key deleted twice
+    expect(s.deleted).toBeLessThanOrEqual(entries.length);
+    const left: string[] = [];
+    for (let token: string | undefined, first = true; first || token; first = false) {
+      const page = await sdk.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: "uploads/k9/", ContinuationToken: token }));
+      left.push(...(page.Contents ?? []).map((o) => o.Key!));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    }
+    expect(left).toEqual(["uploads/k9/zz-new.jpg"]);
+    expect(checkpoints(p.dir)).toEqual([]);
+  }, 400_000);
 });

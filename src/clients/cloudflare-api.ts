@@ -5,6 +5,7 @@ import type { Output } from "../output.js";
 import { DEFAULT_TIMEOUT_MS, deadlineFetch, DeadlineError } from "../request-deadline.js";
 import { parseRetryAfter } from "../retry.js";
 import { tracedFetch } from "./http-trace.js";
+import { budgetedFetch, type ApiBudget } from "./api-budget.js";
 
 export interface ApiAccess {
   sdk: Cloudflare;
@@ -15,7 +16,7 @@ export interface ApiAccess {
  * The official SDK, built from our config only (never from process.env behind our back), with its own
  * retries off: retries are ours (src/retry.ts), so a D1 write is never re-sent blindly.
  */
-export async function createCloudflareApi(config: Config, out: Output, fetchImpl?: typeof fetch, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ApiAccess> {
+export async function createCloudflareApi(config: Config, out: Output, fetchImpl?: typeof fetch, timeoutMs = DEFAULT_TIMEOUT_MS, budget?: ApiBudget): Promise<ApiAccess> {
   const { apiToken, accountId } = config.credentials;
   if (!apiToken) {
     throw new ConfigError(
@@ -38,8 +39,9 @@ export async function createCloudflareApi(config: Config, out: Output, fetchImpl
     baseURL: config.endpoints.apiBaseUrl ?? "https://api.cloudflare.com/client/v4",
     maxRetries: 0,
     // The deadline is ours (deadlineFetch, per attempt); the SDK's is only a backstop behind it.
+    // The budget paces outside the deadline, so a wait for the window never counts as a timeout.
     timeout: timeoutMs + 60_000,
-    fetch: deadlineFetch(tracedFetch(out, fetchImpl), timeoutMs),
+    fetch: budget ? budgetedFetch(deadlineFetch(tracedFetch(out, fetchImpl), timeoutMs), budget) : deadlineFetch(tracedFetch(out, fetchImpl), timeoutMs),
     logLevel: "off",
   });
   return { sdk, accountId };

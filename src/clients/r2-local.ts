@@ -103,11 +103,11 @@ export function createLocalR2(deps: ClientDeps & { mf: Miniflare }): R2Client {
       };
     },
 
-    async *list({ prefix }) {
+    async *list({ prefix, startAfter }) {
       const b = await bucket();
       let cursor: string | undefined;
       do {
-        const page = await call("ListObjects", () => b.list({ prefix, cursor, limit: 1000 }));
+        const page = await call("ListObjects", () => b.list({ prefix, cursor, limit: 1000, ...(cursor || !startAfter ? {} : { startAfter }) }));
         const objects: R2ObjectInfo[] = page.objects.map((o) => ({ key: o.key, size: o.size, lastModified: o.uploaded, etag: o.etag }));
         yield objects;
         cursor = page.truncated ? page.cursor : undefined;

@@ -235,13 +235,13 @@ export function createS3R2(deps: ClientDeps & { fetch?: typeof fetch }): R2Clien
       }
     },
 
-    async *list({ prefix }) {
+    async *list({ prefix, startAfter }) {
       let token: string | undefined;
       do {
         const page = await call(
           "ListObjectsV2",
           `list ${bucket}${prefix ? `/${prefix}` : ""}`,
-          () => client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: 1000 })),
+          () => client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, StartAfter: token ? undefined : startAfter, ContinuationToken: token, MaxKeys: 1000 })),
           true,
         );
         yield (page.Contents ?? []).map((o) => ({ key: o.Key!, size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0), etag: unquote(o.ETag) }));

@@ -102,8 +102,8 @@ export interface R2Client {
   putFile(key: string, source: PutFileSource, opts: PutOptions, signal?: AbortSignal): Promise<PutResult>;
   /** undefined when the key does not exist. */
   head(key: string): Promise<R2HeadInfo | undefined>;
-  /** The listing, one page (≤ 1000 objects) at a time, in key order. */
-  list(opts: { prefix?: string }): AsyncIterable<R2ObjectInfo[]>;
+  /** The listing, one page (≤ 1000 objects) at a time, in key order; `startAfter` resumes after a key. */
+  list(opts: { prefix?: string; startAfter?: string }): AsyncIterable<R2ObjectInfo[]>;
   /** One level under `prefix` (delimiter "/"): objects directly under it and the sub-prefixes, a page at a time. */
   listShallow(prefix: string): AsyncIterable<{ objects: R2ObjectInfo[]; prefixes: string[] }>;
   /** Deletes ≤ 1000 keys in one request; per-key failures come back in `errors`, never thrown. */

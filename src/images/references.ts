@@ -1,4 +1,4 @@
-import type { D1Client } from "../clients/d1.js";
+import type { D1Client, D1Statement } from "../clients/d1.js";
 import { UsageError } from "../errors.js";
 
 /** D1 binds at most 100 parameters per statement. */
@@ -25,16 +25,28 @@ export async function referencedKeys(d1: D1Client, keys: string[]): Promise<Set<
   return found;
 }
 
-/** --include-referenced: the rows go first, so no row is left pointing at a deleted object. */
+/** Statements per D1 batch request when deleting rows: 1000 keys in one /query call. */
+const DELETE_STATEMENTS_PER_BATCH = 10;
+
+/**
+ * --include-referenced: the rows go first, so no row is left pointing at a deleted object.
+ * Several 100-key statements travel in one /query batch (one request per 1000 keys).
+ */
 export async function deleteAssetRows(d1: D1Client, keys: string[]): Promise<number> {
   let rows = 0;
+  const statements: D1Statement[] = [];
   for (let i = 0; i < keys.length; i += D1_MAX_PARAMS) {
     const chunk = keys.slice(i, i + D1_MAX_PARAMS);
-    const res = await guard(() => d1.query(`DELETE FROM assets WHERE r2_key IN (${chunk.map(() => "?").join(", ")})`, chunk));
-    rows += res.meta.changes ?? 0;
+    statements.push({ sql: `DELETE FROM assets WHERE r2_key IN (${chunk.map(() => "?").join(", ")})`, params: chunk });
+  }
+  for (let i = 0; i < statements.length; i += DELETE_STATEMENTS_PER_BATCH) {
+    const results = await guard(() => d1.batch(statements.slice(i, i + DELETE_STATEMENTS_PER_BATCH)));
+    for (const res of results) rows += res.meta.changes ?? 0;
   }
   return rows;
 }
+
+export const guardAssets = <T>(fn: () => Promise<T>): Promise<T> => guard(fn);
 
 async function guard<T>(fn: () => Promise<T>): Promise<T> {
   try {

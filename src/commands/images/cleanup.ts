@@ -3,16 +3,18 @@ import path from "node:path";
 import { z } from "zod";
 import { appendAudit } from "../../audit.js";
 import type { D1Client } from "../../clients/d1.js";
-import type { R2Client, R2ObjectInfo } from "../../clients/r2.js";
+import type { R2Client } from "../../clients/r2.js";
 import type { Context } from "../../context.js";
 import { formatDuration, parseDuration } from "../../duration.js";
 import { describeTargets } from "../../confirm-summary.js";
-import { CancelledError, ExitCode, InterruptedError, UsageError } from "../../errors.js";
-import { BatchDeleter, type Doomed } from "../../images/batch-deleter.js";
+import { CancelledError, CloudflareServiceError, ExitCode, InterruptedError, UsageError } from "../../errors.js";
+import { BatchDeleter } from "../../images/batch-deleter.js";
+import { CleanupCheckpoint, zeroCounts, type CleanupCounts } from "../../images/cleanup-checkpoint.js";
+import { chooseReferenceChecker, DELETES_IN_FLIGHT, planPages, type DoomedObject, type PagePlan } from "../../images/cleanup-pipeline.js";
 import { formatBytes } from "../../images/parts.js";
-import { listParallel } from "../../images/parallel-list.js";
-import { prefetch } from "../../images/prefetch.js";
-import { deleteAssetRows, referencedKeys } from "../../images/references.js";
+import { deleteAssetRows } from "../../images/references.js";
+import { StreamProgress } from "../../images/stream-progress.js";
+import { apiRetryAfter } from "../../clients/cloudflare-api.js";
 import { acquireNamedLock } from "../../named-lock.js";
 import { cleanupLockName, forceUnlockCleanup } from "./cleanup-unlock.js";
 import { checkWritableFile } from "../../path-flags.js";
@@ -31,6 +33,7 @@ const schema = z.object({
   yes: z.boolean().default(false),
   dryRun: z.boolean().default(false),
   forceUnlock: z.boolean().default(false),
+  restart: z.boolean().default(false),
 }).superRefine((v, issues) => {
   if (!v.forceUnlock && v.olderThan === undefined) {
     issues.addIssue({ code: "custom", path: ["olderThan"], message: "required: how old an object must be to go, e.g. --older-than 30d" });
@@ -56,21 +59,18 @@ interface Summary {
   requests: number;
   seconds: number;
   interrupted: boolean;
-  /** --dry-run only: what would go. */
+  /** Keys already handled by an earlier, interrupted run of the same job (its counts are included). */
+  resumed: number;
+  /** --dry-run only: what would go (the first MAX_KEYS_LISTED). */
   keys?: string[];
-  /** Interrupted runs only: what is gone (up to MAX_KEYS_KEPT; --log-file has them all). */
+  keysTruncated?: boolean;
+  /** Real runs: what is gone (the first MAX_KEYS_LISTED of this run; --log-file has them all). */
   deletedKeys?: string[];
+  deletedKeysTruncated?: boolean;
 }
 
-/** Deleted keys kept in memory to name them if the run is interrupted. */
-const MAX_KEYS_KEPT = 100_000;
-
-/** One page of the listing, after the age filter and the reference check. */
-interface PagePlan {
-  doomed: Doomed[];
-  /** Referenced keys that go too (--include-referenced): their rows are deleted first. */
-  referencedDoomed: string[];
-}
+/** Keys named in the result: a bounded list, so memory stays flat at any bucket size. */
+const MAX_KEYS_LISTED = 1000;
 
 export default defineCommand({
   description: "delete objects older than a duration, keeping those D1 still references",
@@ -83,7 +83,8 @@ export default defineCommand({
     "Durations: 90m, 12h, 30d, 2w (under 1h needs --force). Only keys under --prefix (default uploads/) are considered.",
     "Objects whose key is in D1 assets.r2_key are kept ('referenced'); --include-referenced deletes those too, rows first.",
     "Deletes 1000 keys per request, a few requests in flight; keys that fail are retried, then listed (exit 1).",
-    "Ctrl-C finishes the requests in flight, prints what was deleted and exits 130; running again simply goes on.",
+    "Ctrl-C finishes the requests in flight, prints what was deleted and exits 130; running again goes on where it stopped",
+    "(a checkpoint in .wrangler/kanvas/, removed when the job completes; --restart ignores it).",
     "Each run appends a line to the audit log (.wrangler/kanvas/audit.ndjson, or KANVAS_AUDIT_LOG).",
     "Two cleanups of one bucket never run at once: the second waits for the first (a lock row in D1, --lock-timeout).",
   ].join("\n"),
@@ -96,6 +97,7 @@ export default defineCommand({
     { flags: "--log-file <path>", description: "append one NDJSON line per deleted key" },
     { flags: "--lock-timeout <duration>", description: "how long to wait for another cleanup of this bucket to finish", default: "2m" },
     { flags: "--force-unlock", description: "remove a stuck cleanup lock of this bucket, then exit (a dead run on this host is taken over without it)" },
+    { flags: "--restart", description: "ignore the checkpoint of an interrupted run and list from the first key" },
   ],
   shared: ["r2Target", "yes", "dryRun"],
   access: "write",
@@ -114,10 +116,31 @@ export default defineCommand({
 
     const started = performance.now();
     const now = ctx.now();
-    const cutoff = now - ageMs;
     const config = await ctx.config();
     const r2 = await ctx.r2();
     const d1 = await ctx.d1();
+    const logFile = input.logFile ? path.resolve(ctx.io.cwd, input.logFile) : undefined;
+    if (logFile) checkWritableFile(logFile, "--log-file", input.logFile!); // before anything is deleted
+    if (!input.dryRun) {
+      // Two cleanups of one bucket at once would both list, both delete, and both count every object:
+      // the second waits for the first (wall clock, not the injectable one: other processes share it).
+      // Taken before the checkpoint is read: only the holder may resume or move it.
+      const lock = await acquireNamedLock(d1, cleanupLockName(r2.bucket), {
+        command: ctx.command,
+        onTakeOver: (line) => ctx.out.info(line),
+        ttlMs: 30 * 60_000,
+        timeoutMs: lockTimeoutMs,
+        now: Date.now,
+        signal: ctx.signal,
+        onWait: (holder) => ctx.out.info(`Another cleanup of ${r2.bucket} is running (${holder}); waiting up to ${input.lockTimeout}…`),
+      });
+      ctx.onDispose(() => lock.release());
+    }
+    // A job interrupted earlier (Ctrl-C, kill, a lockout) goes on from its checkpoint, with its cutoff.
+    const checkpoint = new CleanupCheckpoint(config.configDir, { target: ctx.target, bucket: r2.bucket, prefix: input.prefix, olderThan, includeReferenced: input.includeReferenced });
+    const saved = input.dryRun || input.restart ? undefined : checkpoint.load();
+    const cutoff = saved?.cutoff ?? now - ageMs;
+    const base: CleanupCounts = saved?.counts ?? zeroCounts();
     const summary: Summary = {
       target: ctx.target,
       bucket: r2.bucket,
@@ -137,45 +160,54 @@ export default defineCommand({
       requests: 0,
       seconds: 0,
       interrupted: false,
+      resumed: base.scanned,
     };
-    const logFile = input.logFile ? path.resolve(ctx.io.cwd, input.logFile) : undefined;
-    if (logFile) checkWritableFile(logFile, "--log-file", input.logFile);
     const deletedKeys: string[] = [];
+    const live = zeroCounts();
+    const saveCheckpoint = () => {
+      if (input.dryRun) return;
+      checkpoint.save({ version: 1, target: ctx.target, bucket: r2.bucket, prefix: input.prefix, olderThan, includeReferenced: input.includeReferenced, cutoff, counts: progress.committed, handled: progress.handled, done: [...progress.done], updatedAt: new Date().toISOString() });
+    };
+    const progress = new StreamProgress({ counts: base, handled: saved?.handled ?? {}, done: saved?.done ?? [] }, saveCheckpoint);
     const deleter = new BatchDeleter(r2, {
+      inFlight: DELETES_IN_FLIGHT,
       onDeleted: (objects) => {
-        for (const o of objects) if (deletedKeys.length < MAX_KEYS_KEPT) deletedKeys.push(o.key);
-        if (!logFile) return;
-        const time = new Date().toISOString();
-        appendFileSync(logFile, objects.map((o) => JSON.stringify({ time, bucket: r2.bucket, key: o.key, size: o.size })).join("\n") + "\n");
+        for (const o of objects) if (deletedKeys.length < MAX_KEYS_LISTED) deletedKeys.push(o.key);
+        // The log first: it records every deletion the checkpoint counts (and any it may not, after a kill -9).
+        if (logFile) {
+          const time = new Date().toISOString();
+          appendFileSync(logFile, objects.map((o) => JSON.stringify({ time, bucket: r2.bucket, key: o.key, size: o.size })).join("\n") + "\n");
+        }
+        // Per page: what it freed, and (once every object of it is answered) the checkpoint moves on.
+        const byTicket = new Map<DoomedObject["ticket"], number>();
+        for (const o of objects as DoomedObject[]) {
+          o.ticket.counts.deleted++;
+          o.ticket.counts.bytesFreed += o.size;
+          byTicket.set(o.ticket, (byTicket.get(o.ticket) ?? 0) + 1);
+        }
+        for (const [ticket, n] of byTicket) progress.answered(ticket, n);
       },
     });
 
-    if (!input.dryRun) {
-      // Two cleanups of one bucket at once would both list, both delete, and both count every object:
-      // the second waits for the first (wall clock, not the injectable one: other processes share it).
-      const lock = await acquireNamedLock(d1, cleanupLockName(r2.bucket), {
-        command: ctx.command,
-        onTakeOver: (line) => ctx.out.info(line),
-        ttlMs: 30 * 60_000,
-        timeoutMs: lockTimeoutMs,
-        now: Date.now,
-        signal: ctx.signal,
-        onWait: (holder) => ctx.out.info(`Another cleanup of ${r2.bucket} is running (${holder}); waiting up to ${input.lockTimeout}…`),
-      });
-      ctx.onDispose(() => lock.release());
-    }
 
-    const pages = planPages(r2, d1, { prefix: input.prefix, cutoff, includeReferenced: input.includeReferenced }, summary, ctx.signal);
+    if (saved) ctx.out.info(`resuming: ${saved.counts.scanned.toLocaleString("en-US")} keys already handled (cutoff ${new Date(cutoff).toISOString()} kept; --restart lists from the first key)`);
+    const checker = await chooseReferenceChecker(d1, input.prefix, ctx.out);
+    const resume = { handled: progress.handled, done: [...progress.done] };
+    const pages = planPages(r2, checker, { prefix: input.prefix, cutoff, includeReferenced: input.includeReferenced, resume, progress, live, signal: ctx.signal });
     let outcome: "ok" | "error" | "interrupted" | "dry-run" = input.dryRun ? "dry-run" : "ok";
     let failure: unknown;
     let declined = false;
     try {
       if (input.dryRun) {
         summary.keys = [];
+        let planned = 0;
         for await (const page of pages) {
-          for (const o of page.doomed) summary.keys.push(o.key);
+          for (const o of page.doomed) if (summary.keys.length < MAX_KEYS_LISTED) summary.keys.push(o.key);
+          planned += page.doomed.length;
+          progress.queued(page.ticket);
           summary.bytesFreed += page.doomed.reduce((n, o) => n + o.size, 0);
         }
+        summary.keysTruncated = planned > summary.keys.length;
       } else if (mustAsk) {
         // At a terminal: scan first, ask with the counts, then delete what was listed.
         const planned: PagePlan[] = [];
@@ -187,11 +219,11 @@ export default defineCommand({
         else {
           const kept = summary.referenced && !input.includeReferenced ? `, keeping ${summary.referenced} referenced` : "";
           const ok = await ctx.confirm(`Delete ${describeTargets({ keys: planned.flatMap((p) => p.doomed.slice(0, 5).map((o) => o.key)), noun: "object", total: count, bytes })} under ${r2.bucket}/${input.prefix} older than ${olderThan}${kept}?`, { yes: false, what: "images cleanup", cancelled: "Cancelled; nothing was deleted." });
-          if (ok) await deletePages(planned, deleter, d1, summary, ctx);
+          if (ok) await deletePages(planned, deleter, d1, progress, live, ctx);
           else declined = true;
         }
       } else {
-        await deletePages(pages, deleter, d1, summary, ctx);
+        await deletePages(pages, deleter, d1, progress, live, ctx);
       }
       if (input.incompleteUploads && !ctx.signal.aborted && !declined) summary.incompleteUploads = await abortOldUploads(r2, input.prefix, cutoff, input.dryRun, ctx);
       if (ctx.signal.aborted) outcome = "interrupted";
@@ -202,16 +234,26 @@ export default defineCommand({
     }
     // Declined at the prompt: nothing happened, so no summary and no audit line (like a refused run).
     if (declined || failure instanceof CancelledError) throw new CancelledError("Cancelled; nothing was deleted.");
-    summary.deleted = deleter.deleted;
-    if (!input.dryRun) summary.bytesFreed = deleter.bytesFreed;
+    // The whole job: what earlier runs of it handled, plus this run.
+    summary.scanned = base.scanned + live.scanned;
+    summary.matched = base.matched + live.matched;
+    summary.referenced = base.referenced + live.referenced;
+    summary.rowsDeleted = base.rowsDeleted + live.rowsDeleted;
+    if (!input.dryRun) {
+      summary.deleted = base.deleted + deleter.deleted;
+      summary.bytesFreed = base.bytesFreed + deleter.bytesFreed;
+      summary.deletedKeys = deletedKeys;
+      summary.deletedKeysTruncated = deleter.deleted > deletedKeys.length;
+    }
     summary.failedKeys = deleter.errors;
     summary.errors = summary.failedKeys.length;
     summary.requests = deleter.requests;
     summary.seconds = Math.round(performance.now() - started) / 1000;
     summary.interrupted = outcome === "interrupted";
-    // An interrupted run names what it deleted, so nobody has to guess what is gone.
-    if (summary.interrupted) summary.deletedKeys = deletedKeys;
     if (outcome === "ok" && summary.errors) outcome = "error";
+    // A completed job needs no checkpoint; a stopped one keeps it for the rerun.
+    const completed = !input.dryRun && !declined && !failure && outcome !== "interrupted";
+    if (completed) checkpoint.remove();
 
     if (!(failure instanceof InterruptedError && summary.deleted === 0 && summary.scanned === 0)) printSummary(ctx, summary);
     const auditFile = appendAudit(config, ctx.io.env, {
@@ -226,7 +268,10 @@ export default defineCommand({
     if (outcome === "interrupted") {
       throw new InterruptedError(`Interrupted: ${summary.deleted} object(s) deleted before stopping (the requests in flight finished). Run the same command again to go on.`);
     }
-    if (failure) throw failure;
+    if (failure) {
+      if (failure instanceof CloudflareServiceError && failure.status === 429 && !input.dryRun) ctx.out.errorLine(rerunLine(failure, summary));
+      throw failure;
+    }
     if (summary.errors) {
       ctx.out.errorLine(`${summary.errors} object(s) could not be deleted after retries (listed above); run the cleanup again, or check them with 'kanvas images list'.`);
       return ExitCode.unexpected;
@@ -234,37 +279,31 @@ export default defineCommand({
   },
 });
 
-/**
- * Streams the listing a page at a time: the age filter, then one D1 query per 100 candidate
- * keys for the reference check. Stops between pages once interrupted.
- */
-async function* planPages(
-  r2: R2Client,
-  d1: D1Client,
-  opts: { prefix: string; cutoff: number; includeReferenced: boolean },
-  summary: Summary,
-  signal: AbortSignal,
-): AsyncGenerator<PagePlan> {
-  for await (const page of prefetch(listParallel(r2, opts.prefix))) {
-    summary.scanned += page.length;
-    const old = page.filter((o: R2ObjectInfo) => o.lastModified.getTime() < opts.cutoff);
-    summary.matched += old.length;
-    const refs = old.length ? await referencedKeys(d1, old.map((o) => o.key)) : new Set<string>();
-    summary.referenced += refs.size;
-    const doomed = opts.includeReferenced ? old : old.filter((o) => !refs.has(o.key));
-    yield { doomed: doomed.map((o) => ({ key: o.key, size: o.size })), referencedDoomed: opts.includeReferenced ? [...refs] : [] };
-    if (signal.aborted) return;
-  }
-}
-
-async function deletePages(pages: AsyncIterable<PagePlan> | Iterable<PagePlan>, deleter: BatchDeleter, d1: D1Client, summary: Summary, ctx: Context): Promise<void> {
+/** Deletes page by page (rows first with --include-referenced); the pages keep coming while batches are in flight. */
+async function deletePages(pages: AsyncIterable<PagePlan> | Iterable<PagePlan>, deleter: BatchDeleter, d1: D1Client, progress: StreamProgress, live: CleanupCounts, ctx: Context): Promise<void> {
   for await (const page of pages) {
     if (ctx.signal.aborted) break;
-    if (page.referencedDoomed.length) summary.rowsDeleted += await deleteAssetRows(d1, page.referencedDoomed);
+    if (page.referencedDoomed.length) {
+      const rows = await deleteAssetRows(d1, page.referencedDoomed);
+      live.rowsDeleted += rows;
+      page.ticket.counts.rowsDeleted += rows;
+    }
     for (const o of page.doomed) await deleter.add(o);
+    progress.queued(page.ticket);
   }
   if (ctx.signal.aborted) await deleter.settle();
   else await deleter.finish();
+}
+
+/** Cloudflare's 5-minute lockout (or any 429 longer than kanvas waits): when to run again. */
+function rerunLine(error: CloudflareServiceError, s: Summary): string {
+  let waitMs = apiRetryAfter(error) ?? apiRetryAfter(error.cause);
+  if (waitMs === undefined) {
+    const m = /wait (\d+) s/.exec(error.message);
+    waitMs = m ? Number(m[1]) * 1000 : 5 * 60_000;
+  }
+  const when = new Date(Date.now() + waitMs).toISOString().slice(11, 19);
+  return `Stopped at a resumable point (${s.scanned} keys handled, ${s.deleted} deleted): Cloudflare's API is rate limited for this account. Run the same command again after ${when} UTC; it goes on from the checkpoint.`;
 }
 
 async function abortOldUploads(r2: R2Client, prefix: string, cutoff: number, dryRun: boolean, ctx: Context): Promise<{ found: number; aborted: number }> {
@@ -290,8 +329,9 @@ function printSummary(ctx: Context, s: Summary): void {
   // Failed keys go to stderr in both modes: never hidden behind --json.
   for (const f of s.failedKeys) ctx.out.errorLine(`could not delete ${f.key}: ${f.code}${f.message ? ` (${f.message})` : ""}`);
   ctx.out.result(s, (v) => {
-    for (const key of v.deletedKeys ?? []) ctx.out.println(`deleted ${key}`);
-    if (v.deletedKeys && v.deletedKeys.length < v.deleted) ctx.out.info(`(${v.deleted - v.deletedKeys.length} more deleted keys are not listed here; --log-file records every one)`);
+    // An interrupted run names what it deleted, so nobody has to guess what is gone.
+    for (const key of v.interrupted ? (v.deletedKeys ?? []) : []) ctx.out.println(`deleted ${key}`);
+    if (v.interrupted && v.deletedKeys && v.deletedKeysTruncated) ctx.out.info(`(only the first ${v.deletedKeys.length} deleted keys are listed here; --log-file records every one)`);
     if (v.dryRun) {
       for (const key of v.keys ?? []) ctx.out.println(key);
       ctx.out.info(`Dry run: ${v.keys?.length ?? 0} object(s) (${formatBytes(v.bytesFreed)}) would be deleted; nothing was changed.`);

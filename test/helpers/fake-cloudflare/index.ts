@@ -19,6 +19,7 @@ import { D1Exports, EXPORT_PATH } from "./d1/exports.js";
 import { D1Imports } from "./d1/imports.js";
 import { loadSqlJs } from "./d1/sql.js";
 import { Faults, type FaultSpec, type RandomFaults } from "./faults.js";
+import { FakeRateLimit } from "./ratelimit.js";
 import { kvHandlers } from "./kv/handlers.js";
 import { KvStore, type BulkOp } from "./kv/store.js";
 import { r2Handlers, type R2Bucket } from "./r2.js";
@@ -70,6 +71,8 @@ export interface FakeCloudflare {
     failBulkKeys(predicate: (key: string) => boolean, times?: number, ops?: BulkOp[]): void;
   };
   r2: { createBucket(name: string): void };
+  /** Cloudflare's 1,200 requests / 5 minutes: `Ratelimit` headers on every answer, 429 past it; lockout mode. */
+  rateLimit: FakeRateLimit;
   faults: {
     inject(f: FaultSpec): void;
     randomly(f: RandomFaults): void;
@@ -115,6 +118,7 @@ export async function startFakeCloudflare(opts: FakeCloudflareOptions = {}): Pro
   const kv = new KvStore(now);
   const buckets = new Map<string, R2Bucket>();
   const faults = new Faults();
+  const rateLimit = new FakeRateLimit(now);
 
   const handlers = [
     ...tokenHandlers(auth),
@@ -130,6 +134,7 @@ export async function startFakeCloudflare(opts: FakeCloudflareOptions = {}): Pro
     unmatched,
     schemaErrors,
     internalErrors,
+    rateLimit,
   });
   origin = bridge.origin;
 
@@ -189,6 +194,7 @@ export async function startFakeCloudflare(opts: FakeCloudflareOptions = {}): Pro
         buckets.set(name, { name, createdAt: now() });
       },
     },
+    rateLimit,
     faults: {
       inject: (f) => faults.inject(f),
       randomly: (f) => faults.randomly(f),

@@ -10,6 +10,7 @@ import { CODES } from "./codes.js";
 import { fail } from "./envelope.js";
 import type { FaultAction, Faults } from "./faults.js";
 import type { OpenApiValidator } from "./validator.js";
+import type { FakeRateLimit } from "./ratelimit.js";
 
 export interface FakeRequest {
   method: string;
@@ -28,6 +29,8 @@ export interface BridgeOptions {
   schemaErrors: string[];
   /** crashes of the fake itself */
   internalErrors: string[];
+  /** the API's rate limit (headers on every answer, 429 past the quota or in lockout mode) */
+  rateLimit?: FakeRateLimit;
 }
 
 export interface Bridge {
@@ -73,6 +76,11 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     opts.requests.push(entry);
     const body = await readBody(req);
 
+    const limit = opts.rateLimit?.admit();
+    if (limit && "retryAfterSeconds" in limit) {
+      entry.status = 429;
+      return send(res, fail(429, { code: CODES.RATE_LIMITED, message: "Please wait and consider throttling your request speed" }, { "retry-after": String(limit.retryAfterSeconds) }));
+    }
     const fault = opts.faults.next(method, url.pathname);
     if (fault?.delayMs) await sleep(fault.delayMs);
     if (closing) return void res.destroy();
@@ -111,7 +119,9 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       return;
     }
     entry.status = response.status;
-    writeOut(res, response.status, response.headers, bytes);
+    const headers = new Headers(response.headers);
+    if (limit && "headers" in limit) for (const [k, v] of Object.entries(limit.headers)) headers.set(k, v);
+    writeOut(res, response.status, headers, bytes);
   }
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
