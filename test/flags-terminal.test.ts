@@ -11,7 +11,7 @@ describe("flags at a terminal", { timeout: 600_000 }, () => {
     const no = await runInTerminal(["flags", "rollout", "beta", "25"], { cwd: t.project.dir, answers: [{ when: question, type: "n" }] });
     expect(no.code, no.screen).toBe(130);
     expect(no.screen).toContain("~ beta: rollout 100% → 25%");
-    expect(no.screen).toContain("Not confirmed; nothing was written.");
+    expect(no.screen).toContain("Cancelled; nothing was written.");
     expect(await t.stored()).toBe(before);
 
     const yes = await runInTerminal(["flags", "rollout", "beta", "25"], { cwd: t.project.dir, answers: [{ when: question, type: "y" }] });

@@ -22,8 +22,8 @@ describe("flags: pure parts", () => {
   });
 
   it("applies the one user-id rule: anything but empty, '/' and control characters", () => {
-    for (const ok of ["u_1", "a:b", "google-oauth2|123", "ünï 日本 🎨", " x ", "..", "%2F"]) expect(userIdProblem(ok), ok).toBeUndefined();
-    for (const bad of ["", "a/b", "/", "a\tb", "a\nb", "\u0000", "x\u007f", "x\u0085"]) expect(userIdProblem(bad), JSON.stringify(bad)).toBeDefined();
+    for (const ok of ["u_1", "a:b", "google-oauth2|123", "ünï 日本 🎨", " x ", "%2F"]) expect(userIdProblem(ok), ok).toBeUndefined();
+    for (const bad of ["", "a/b", "/", "a\tb", "a\nb", "\u0000", "x\u007f", "x\u0085", ".", ".."]) expect(userIdProblem(bad), JSON.stringify(bad)).toBeDefined();
   });
 
   it("diffs the fields people change, not the stamps", () => {

@@ -37,7 +37,7 @@ describe("flags bad input: one line, the right exit code, nothing written", () =
       [["flags", "rollout", "new-checkout", "2.5%", "--yes"], '<percent> "2.5%": a rollout is a whole number'],
       [["flags", "rollout", "new-checkout", "", "--yes"], '<percent> "": a rollout'],
       [["flags", "allow", "new-checkout", "ok", "a/b", "--yes"], '[userIds...] "a/b" contains "/"'],
-      [["flags", "deny", "new-checkout", "tab\there", "--yes"], '[userIds...] "tab\\there" contains a control character'],
+      [["flags", "deny", "new-checkout", "tab\there", "--yes"], '[userIds...] "tab\\there" contains control characters'],
       [["flags", "allow", "new-checkout", "", "--yes"], '[userIds...] "" is empty'],
       [["flags", "allow", "new-checkout", "--yes"], "[userIds...]: give at least one user id"],
       [["flags", "eval", "new-checkout", "--user", "u/1"], '--user "u/1" contains "/"'],

@@ -168,7 +168,7 @@ const cases: Case[] = [
   { name: "query --file missing", args: ["db", "query", "--file", "missing.sql"], code: 2, names: "missing.sql" },
   { name: "query --file a directory", args: ["db", "query", "--file", "a-dir"], code: 2, names: "a-dir" },
   { name: "query syntax error", args: ["db", "query", "--file", "syntax.sql"], code: 1, names: "SELEC", d1: true },
-  { name: "query --param without ?", args: ["db", "query", "SELECT 1", "--param", "x"], code: 1, names: "SELECT 1", d1: true },
+  { name: "query --param without ?", args: ["db", "query", "SELECT 1", "--param", "x"], code: 2, names: "--param", d1: true },
   {
     name: "migration with BOM + CRLF and a bad statement on line 3: nothing applied",
     args: ["db", "migrate"],

@@ -78,7 +78,7 @@ const TARGET = "Target: remote — Cloudflare account 0123456789abcdef0123456789
 
 describe("a silent endpoint: each attempt times out, is retried with a line, and the run gives up naming it", () => {
   const cases = [
-    { name: "D1", command: 'db query "SELECT 1" --remote', operation: "D1 query" },
+    { name: "D1", command: 'db query "SELECT 1" --remote', operation: "D1 raw" },
     { name: "KV", command: "cache get rooms:registry --remote", operation: "KV get" },
     { name: "R2", command: "images list --remote", operation: "R2 ListObjectsV2" },
   ];
@@ -125,7 +125,7 @@ describe("bad timeouts are usage errors (exit 2, one line naming the flag or var
 describe("Ctrl-C (to the whole process group) cuts a hung request: exit 130 within seconds", () => {
   const cases = [
     { name: "R2 list", command: "images list --remote", operation: "R2 ListObjectsV2" },
-    { name: "D1 query", command: 'db query "SELECT 1" --remote', operation: "D1 query" },
+    { name: "D1 query", command: 'db query "SELECT 1" --remote', operation: "D1 raw" },
     { name: "cleanup's lock (a D1 write)", command: "images cleanup --older-than 30d --remote --yes", operation: "D1 batch" },
   ];
   for (const c of cases) {

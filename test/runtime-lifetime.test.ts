@@ -15,7 +15,8 @@ const MiB = 1024 * 1024;
 function bigUploadProject() {
   const p = tempProject({ wrangler: WRANGLER, migrations: false });
   // 100 MiB in 5 MiB parts: 20 parts, so the signal lands while parts are still going up.
-  p.write("big.bin", Buffer.alloc(100 * MiB, 7));
+  // PNG magic bytes first: an image by its bytes, so no "not an image" warning joins stderr.
+  p.write("big.bin", pngLike(100 * MiB));
   return p;
 }
 
@@ -79,3 +80,9 @@ describe("local runtime lifetime (real bin/kanvas, process groups as a terminal 
     await expect(waitUntilGone(tree, 5_000)).resolves.toBeLessThanOrEqual(5_000);
   }, 240_000);
 });
+
+function pngLike(size: number): Buffer {
+  const buf = Buffer.alloc(size, 7);
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(buf);
+  return buf;
+}

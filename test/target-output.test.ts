@@ -39,6 +39,7 @@ describe("target selection", () => {
     expect(report.checks.map((c: { name: string }) => c.name)).toEqual([
       "config",
       "state folder writable",
+      "local runtime",
       "miniflare starts",
       "D1 KANVAS_DB",
       "KV KANVAS_CACHE",

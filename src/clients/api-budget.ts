@@ -124,9 +124,13 @@ export function budgetedFetch(inner: typeof fetch, budget: ApiBudget): typeof fe
   };
 }
 
-let shared: ApiBudget | undefined;
-/** One budget per process: every command's API calls share it. */
+const budgets = new WeakMap<Output, ApiBudget>();
+/**
+ * One budget per run (a run has one Output; the CLI runs one per process): every API call of the
+ * run shares it, and its pacing lines reach that run's stderr, also when tests run several in-process.
+ */
 export function processBudget(out: Output, env: NodeJS.ProcessEnv): ApiBudget {
-  shared ??= new ApiBudget(out, { reserve: reserveFromEnv(env) });
-  return shared;
+  let budget = budgets.get(out);
+  if (!budget) budgets.set(out, (budget = new ApiBudget(out, { reserve: reserveFromEnv(env) })));
+  return budget;
 }

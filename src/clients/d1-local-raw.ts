@@ -7,8 +7,8 @@
  * object form drops duplicate column names. Through the route, Node holds one line at a time; the
  * whole result lives only in workerd, as it does in D1 itself (D1 has no cursor).
  *
- * The route asks the binding's own D1 object (the `fetcher` Miniflare gives its D1 wrapper) for the
- * ROWS_AND_COLUMNS form — exactly what the binding's `.raw()` and `batch()` send — so the statements run
+ * On Miniflare 4 the route asks the binding's own D1 object (the `fetcher` Miniflare gives its D1
+ * wrapper) for the ROWS_AND_COLUMNS form — exactly what the binding's `.raw()` and `batch()` send — so the statements run
  * as they always do: one transaction for the batch, D1's errors, D1's meta.
  */
 import { CloudflareServiceError } from "../errors.js";
@@ -26,12 +26,30 @@ const ROWS_PER_CHUNK = 512;
  */
 export const D1_RAW_ROUTE_SOURCE = `
 async function d1Raw(request, db) {
-  if (!db || !db.fetcher) return new Response("this Miniflare's D1 binding has no fetcher", { status: 500 });
-  const upstream = await db.fetcher.fetch("http://d1/query?resultsFormat=ROWS_AND_COLUMNS", {
-    method: "POST", headers: { "content-type": "application/json" }, body: await request.text(),
-  });
-  const answer = await upstream.json();
-  if (!Array.isArray(answer)) return new Response(String(answer && answer.error || "D1 gave no result"), { status: 400 });
+  if (!db) return new Response("no D1 binding", { status: 500 });
+  let answer;
+  if (db.fetcher) {
+    const upstream = await db.fetcher.fetch("http://d1/query?resultsFormat=ROWS_AND_COLUMNS", {
+      method: "POST", headers: { "content-type": "application/json" }, body: await request.text(),
+    });
+    answer = await upstream.json();
+    if (!Array.isArray(answer)) return new Response(String(answer && answer.error || "D1 gave no result"), { status: 400 });
+  } else {
+    // Miniflare 5 keeps the binding's fetcher private: the public batch() (one transaction, D1's
+    // errors and meta) in object form, turned back into columns and rows. Object rows cannot carry
+    // a repeated column name, so on this runtime the last of a repeated name wins.
+    let results;
+    try {
+      results = await db.batch((await request.json()).map((s) => db.prepare(s.sql).bind(...s.params)));
+    } catch (error) {
+      return new Response(String(error && error.message || error), { status: 400 });
+    }
+    answer = results.map((r) => {
+      const objects = r.results || [];
+      const columns = objects.length ? Object.keys(objects[0]) : [];
+      return { results: { columns, rows: objects.map((o) => columns.map((c) => o[c])) }, meta: r.meta };
+    });
+  }
   const head = answer.map((r) => ({ columns: r.results.columns, meta: r.meta, rowCount: r.results.rows.length }));
   const encoder = new TextEncoder();
   let r = 0, i = 0;

@@ -28,7 +28,7 @@ export async function startMiniflare(config: Config, runtime: LocalRuntime, cwd:
   let mf: Miniflare | undefined;
   // workerd behind bin/kanvas-runtime (dies with kanvas, out of the terminal's process group);
   // Miniflare's own exit-on-signal hooks come off again, so kanvas cleans up before it exits.
-  const afterRuntimeStart = beforeRuntimeStart(runtime.workerd.path);
+  const afterRuntimeStart = beforeRuntimeStart(runtime.miniflare.dir);
   try {
     mf = new mod.Miniflare(
       miniflareOptions(mod, runtime, {

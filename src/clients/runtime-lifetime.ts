@@ -14,6 +14,8 @@
  *    (its "exit" listener, which kills workerd on process.exit, is kept).
  */
 import { accessSync, constants } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const FRONT = fileURLToPath(new URL("../../bin/kanvas-runtime", import.meta.url));
@@ -22,8 +24,8 @@ const FRONT = fileURLToPath(new URL("../../bin/kanvas-runtime", import.meta.url)
  * Call right before `new Miniflare(...)`; call what it returns right after. Points Miniflare at the
  * front script and removes the signal listeners the constructor added.
  */
-export function beforeRuntimeStart(workerdPath: string): () => void {
-  installFront(workerdPath);
+export function beforeRuntimeStart(miniflareDir: string): () => void {
+  installFront(miniflareDir);
   // Miniflare 5 also exits on SIGHUP (129); kanvas handles a closed terminal like any other end.
   const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
   const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
@@ -36,7 +38,7 @@ export function beforeRuntimeStart(workerdPath: string): () => void {
   };
 }
 
-function installFront(workerdPath: string): void {
+function installFront(miniflareDir: string): void {
   if (process.platform === "win32") return; // a POSIX shell script; Windows keeps Miniflare's default
   try {
     accessSync(FRONT, constants.X_OK);
@@ -47,7 +49,16 @@ function installFront(workerdPath: string): void {
   // own workerd (each Miniflare needs its own, so it is set again for every start).
   const userWorkerd = process.env.MINIFLARE_WORKERD_PATH !== FRONT ? process.env.MINIFLARE_WORKERD_PATH : undefined;
   if (userWorkerd !== undefined) process.env.KANVAS_USER_WORKERD = userWorkerd;
-  process.env.KANVAS_WORKERD = process.env.KANVAS_USER_WORKERD ?? workerdPath;
+  process.env.KANVAS_WORKERD = process.env.KANVAS_USER_WORKERD ?? workerdBinary(miniflareDir);
   process.env.KANVAS_RUNTIME_PARENT = String(process.pid);
   process.env.MINIFLARE_WORKERD_PATH = FRONT;
+}
+
+/**
+ * The workerd binary the chosen Miniflare itself would run: its own `workerd` dependency's export
+ * (the platform binary), not the package's `bin/workerd` Node shim, which would not pass fd 3 on.
+ */
+function workerdBinary(miniflareDir: string): string {
+  const fromMiniflare = createRequire(path.join(miniflareDir, "package.json"));
+  return (fromMiniflare("workerd") as { default: string }).default;
 }

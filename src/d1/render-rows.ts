@@ -216,8 +216,10 @@ function csvCell(v: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** A table cell: SQL NULL shows as NULL, so it never looks like an empty string. */
 function cellText(v: unknown): string {
-  if (v === null || v === undefined) return "";
+  if (v === null) return "NULL";
+  if (v === undefined) return "";
   if (typeof v === "string") return v;
   if (typeof v === "number" || typeof v === "bigint") return String(v);
   return JSON.stringify(v);

@@ -82,7 +82,7 @@ export async function changeFlags(ctx: Context, req: ChangeRequest): Promise<num
   }
   const what = `change ${changes.length} flag(s) in ${where}`;
   const question = `${replacesInvalid ? "Replace the invalid document and apply" : "Apply"} ${changes.length} flag change(s) to ${where}?`;
-  if (!(await ctx.confirm(question, { yes: req.yes, what }))) throw new InterruptedError("Not confirmed; nothing was written.");
+  if (!(await ctx.confirm(question, { yes: req.yes, what, cancelled: "Cancelled; nothing was written." }))) throw new InterruptedError("Not confirmed; nothing was written.");
 
   try {
     await kv.put(key, bytes);

@@ -77,7 +77,7 @@ export async function confirmReferencedOverwrites(ctx: Context, r2: R2Client, ke
   if (!referenced.length) return;
   const first = referenced[0]!;
   const question = `${first} is referenced by ${describeRows(rows.get(first)!)}${referenced.length > 1 ? ` (and ${referenced.length - 1} more referenced key(s))` : ""}. Overwrite?`;
-  const ok = await ctx.confirm(question, { yes: input.yes, what: `images upload over ${first} (referenced by ${describeRows(rows.get(first)!)})` });
+  const ok = await ctx.confirm(question, { yes: input.yes, what: `images upload over ${first} (referenced by ${describeRows(rows.get(first)!)})`, cancelled: "Cancelled; nothing was uploaded." });
   if (!ok) throw new InterruptedError("Not confirmed; nothing was uploaded.");
 }
 

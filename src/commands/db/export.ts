@@ -25,7 +25,7 @@ export default defineCommand({
     { flags: "--table <name>", description: "only this table (repeatable)", repeatable: true },
     { flags: "--force", description: "overwrite --output if it exists" },
   ],
-  shared: ["target", "yes"],
+  shared: ["target", "yes", "dryRun"],
   access: "read",
   schema: z.object({
     output: z.string().min(1).optional(),
@@ -34,6 +34,7 @@ export default defineCommand({
     table: z.array(z.string().min(1)).default([]),
     force: z.boolean().default(false),
     yes: z.boolean().default(false),
+    dryRun: z.boolean().default(false),
   }),
   async run(input, ctx) {
     if (!input.data && !input.schema) throw new UsageError("--no-data and --no-schema together leave nothing to export; drop one.", "export_empty");
@@ -42,13 +43,21 @@ export default defineCommand({
     const output = input.output ?? `${config.d1?.databaseName ?? "d1"}-${stamp}.sql`;
     const target = output === "-" ? "-" : path.resolve(ctx.io.cwd, output);
     if (target !== "-" && existsSync(target) && !input.force) throw new ConflictError(`${output} already exists; add --force to overwrite it, or pick another --output.`, "file_exists");
-    const d1 = await ctx.d1();
     const opts = { noData: !input.data, noSchema: !input.schema, tables: input.table };
+    if (input.dryRun) {
+      // Nothing is asked of D1: a remote export would stop the database serving queries.
+      const plan = { target: ctx.target, dryRun: true, file: output, tables: input.table.length ? input.table : "all", data: input.data, schema: input.schema };
+      ctx.out.result(plan, (v) =>
+        ctx.out.info(`Would export the ${v.target} database (${Array.isArray(v.tables) ? `tables ${v.tables.join(", ")}` : "all tables"}; ${[v.schema && "schema", v.data && "rows"].filter(Boolean).join(" and ")}) to ${v.file}. Nothing was sent.`),
+      );
+      return;
+    }
+    const d1 = await ctx.d1();
 
     let source: Readable;
     let bookmark: string | undefined;
     if (ctx.target === "remote") {
-      const ok = await ctx.confirm("While D1 exports, the remote database serves no queries (Cloudflare's export API). Export now?", { yes: input.yes, what: "db export --remote (the database serves no queries while it runs)" });
+      const ok = await ctx.confirm("While D1 exports, the remote database serves no queries (Cloudflare's export API). Export now?", { yes: input.yes, what: "db export --remote (the database serves no queries while it runs)", cancelled: "Cancelled; nothing was exported." });
       if (!ok) throw new InterruptedError("Not confirmed; nothing was exported.");
       ctx.out.info("Exporting: the remote database serves no queries until this finishes…");
       const ready = await d1.exportSql!({ ...opts, onMessage: (m) => ctx.out.info(`  ${m}`) });

@@ -22,7 +22,7 @@ export default defineCommand({
     }
     const before = await r2.getCors();
     if (before.length) {
-      const ok = await ctx.confirm(`Replace ${before.length} CORS rule(s) on ${r2.bucket} with ${rules.length} from ${input.file}?`, { yes: input.yes, what: "images cors set replaces the bucket's CORS rules" });
+      const ok = await ctx.confirm(`Replace ${before.length} CORS rule(s) on ${r2.bucket} with ${rules.length} from ${input.file}?`, { yes: input.yes, what: "images cors set replaces the bucket's CORS rules", cancelled: "Cancelled; CORS was not changed." });
       if (!ok) throw new InterruptedError("Not confirmed; CORS was not changed.");
     }
     await r2.putCors(rules);

@@ -67,7 +67,7 @@ export default defineCommand({
       return;
     }
     const question = `Delete ${present.length} object(s) from ${r2.bucket}${doomedRows.length ? ` and ${doomedRows.length} D1 assets row(s) referencing them` : ""}?`;
-    if (!(await ctx.confirm(question, { yes: input.yes, what: "images delete" }))) throw new InterruptedError("Not confirmed; nothing was deleted.");
+    if (!(await ctx.confirm(question, { yes: input.yes, what: "images delete", cancelled: "Cancelled; nothing was deleted." }))) throw new InterruptedError("Not confirmed; nothing was deleted.");
 
     let outcome: "ok" | "error" | "interrupted" = "error";
     let rowsDeleted = 0;

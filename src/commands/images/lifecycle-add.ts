@@ -66,7 +66,7 @@ export default defineCommand({
       return;
     }
     if (input.expireDays !== undefined || replaced) {
-      const ok = await ctx.confirm(`${replaced ? "Replace" : "Add"} on ${r2.bucket}: ${describeRule(rule!)}?`, { yes: input.yes, what: "images lifecycle add (an expiring rule deletes objects)" });
+      const ok = await ctx.confirm(`${replaced ? "Replace" : "Add"} on ${r2.bucket}: ${describeRule(rule!)}?`, { yes: input.yes, what: "images lifecycle add (an expiring rule deletes objects)", cancelled: "Cancelled; the lifecycle rules were not changed." });
       if (!ok) throw new InterruptedError("Not confirmed; the lifecycle rules were not changed.");
     }
     const config = await ctx.config();

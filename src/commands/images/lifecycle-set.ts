@@ -27,7 +27,7 @@ export default defineCommand({
       });
       return;
     }
-    const ok = await ctx.confirm(`Replace ${before.length} lifecycle rule(s) on ${r2.bucket} with ${rules.length} from ${input.file}?`, { yes: input.yes, what: "images lifecycle set replaces the bucket's lifecycle rules" });
+    const ok = await ctx.confirm(`Replace ${before.length} lifecycle rule(s) on ${r2.bucket} with ${rules.length} from ${input.file}?`, { yes: input.yes, what: "images lifecycle set replaces the bucket's lifecycle rules", cancelled: "Cancelled; the lifecycle rules were not changed." });
     if (!ok) throw new InterruptedError("Not confirmed; the lifecycle rules were not changed.");
     const config = await ctx.config();
     let outcome: "ok" | "error" = "error";
