@@ -29,7 +29,7 @@ export default defineCommand({
     "Several statements (a file) run as one batch: all or nothing. --json prints the rows of a single statement, or [{sql, results}] for several; --csv prints every result set, each after a `-- <sql>` line.",
     "--dry-run prints each statement and whether it writes, and sends nothing.",
     "Columns keep their order and repeated names (D1's raw form); in JSON a repeated name gets SQLite's suffix (a, a:1).",
-    "Large results: D1 returns a result whole (there is no cursor), so the rows are held once, by workerd locally or by kanvas remotely, and written out row by row as they are rendered. For very large reads, dump with `wrangler d1 export`, or read in pages with LIMIT and a keyset (the last example: repeat with the last r2_key printed until no rows come back).",
+    "Large results: D1 returns a result whole (there is no cursor), so the rows are held once, by workerd locally or by kanvas remotely, and written out row by row as they are rendered. For very large reads, dump with `kanvas db export`, or read in pages with LIMIT and a keyset (the last example: repeat with the last r2_key printed until no rows come back).",
     "Against --remote, SQL that writes asks first at a terminal and needs --yes elsewhere. In CI, read-only SQL runs on the default (local) target; SQL that writes needs --local or --remote. Rows read/written and the duration go to stderr.",
     "Exit codes: 0 ok; 1 SQL error (D1's message and the statement are shown); 2 bad input; 4 database not found.",
   ].join("\n"),
