@@ -2,7 +2,9 @@
  * `db query` output and input checks, on both targets: D1's raw form (column order, repeated names),
  * every CSV result set, --dry-run, the --param count, --json with --csv, and reads in CI.
  */
+import os from "node:os";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { pickRuntime } from "../src/clients/runtime.js";
 import { startFakeCloudflare, type FakeCloudflare } from "./helpers/fake-cloudflare/index.js";
 import { tempProject, type TempProject } from "./helpers/project.js";
 import { runKanvas, type RunResult } from "./helpers/run-kanvas.js";
@@ -59,8 +61,12 @@ async function harness(target: Target): Promise<Harness> {
   };
 }
 
+/** Miniflare 5 (Node >= 22, no older app wrangler) keeps the binding's raw form private: locally a repeated column name collapses (README). */
+const LOCAL_COLLAPSES_NAMES = pickRuntime(os.tmpdir()).major >= 5;
+
 describe.each<Target>(["local", "remote"])("db query output and checks (%s)", (target) => {
-  it("keeps column order and repeated column names in the table, CSV, JSON and NDJSON (D1's raw form)", async () => {
+  const rawForm = !(target === "local" && LOCAL_COLLAPSES_NAMES);
+  it.skipIf(!rawForm)("keeps column order and repeated column names in the table, CSV, JSON and NDJSON (D1's raw form)", async () => {
     const h = await harness(target);
     const sql = `SELECT 2 AS b, 1 AS a, 3 AS a, 'x' AS "1"`;
     const table = await h.run([sql]);
@@ -107,12 +113,13 @@ describe.each<Target>(["local", "remote"])("db query output and checks (%s)", (t
     h.p.write("reads.sql", "SELECT 1 AS a;\nSELECT 2 AS a, 3 AS a;");
     const json = await h.run(["--file", "reads.sql", "--json"]);
     expect(json.code, json.stderr).toBe(0);
+    const repeated = rawForm ? { a: 2, "a:1": 3 } : { a: 3 };
     expect(JSON.parse(json.stdout)).toEqual([
       { sql: "SELECT 1 AS a", results: [{ a: 1 }] },
-      { sql: "SELECT 2 AS a, 3 AS a", results: [{ a: 2, "a:1": 3 }] },
+      { sql: "SELECT 2 AS a, 3 AS a", results: [repeated] },
     ]);
     const nd = await h.run(["--file", "reads.sql", "--ndjson"]);
-    expect(nd.stdout).toBe('{"a":1}\n{"a":2,"a:1":3}\n');
+    expect(nd.stdout).toBe(`{"a":1}\n${JSON.stringify(repeated)}\n`);
     for (const other of ["--csv", "--ndjson"]) {
       const before = h.d1Requests();
       const r = await h.run(["SELECT 1", "--json", other]);

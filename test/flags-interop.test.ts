@@ -4,6 +4,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { localTarget } from "./helpers/flags-targets.js";
 import { REPO_ROOT } from "./helpers/project.js";
+import { installAppWrangler, WRANGLER_4_86 } from "./helpers/runtimes.js";
 
 const run = promisify(execFile);
 const WRANGLER = path.join(REPO_ROOT, "node_modules/.bin/wrangler");
@@ -21,6 +22,8 @@ async function wrangler(cwd: string, args: string[]): Promise<string> {
 describe("flags --local share wrangler's KV state", { timeout: 600_000 }, () => {
   it("wrangler kv key get flags reads the document kanvas wrote, and kanvas reads one wrangler wrote", async () => {
     const t = localTarget();
+    // The app has wrangler 4.86 installed, so kanvas runs its runtime on any Node (see test/runtime-interop.test.ts).
+    installAppWrangler(t.project.dir, WRANGLER_4_86);
     for (const args of [
       ["flags", "enable", "new-checkout", "--create", "--description", "one-page checkout ✓", "--yes"],
       ["flags", "allow", "new-checkout", "google-oauth2|1", "u:2", "--yes"],
@@ -53,6 +56,7 @@ describe("flags --local share wrangler's KV state", { timeout: 600_000 }, () => 
 
   it("[vars] KANVAS_FLAGS_KEY moves the document to another key", async () => {
     const t = localTarget('KANVAS_FLAGS_KEY = "config:feature-flags"\n');
+    installAppWrangler(t.project.dir, WRANGLER_4_86);
     const r = await t.run(["flags", "enable", "beta", "--create", "--yes"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('KV key "config:feature-flags" in KANVAS_CACHE (local)');
