@@ -4,6 +4,7 @@ import { requireR2 } from "../config/require.js";
 import type { ClientDeps } from "../context.js";
 import { ConflictError, InterruptedError, UsageError } from "../errors.js";
 import { partRanges, PREFERRED_PART } from "../images/parts.js";
+import { mapLocalTransportFailure } from "./miniflare-transport.js";
 import { localObjectOps } from "./r2-local-objects.js";
 import type { PutResult, R2Client, R2ObjectInfo } from "./r2.js";
 import { waitForBlobDeletes } from "./r2-local-settle.js";
@@ -130,7 +131,9 @@ export function createLocalR2(deps: ClientDeps & { mf: Miniflare }): R2Client {
     async deleteKeys(keys) {
       if (keys.length === 0) return { deleted: [], errors: [] };
       const b = await bucket();
-      await call("DeleteObjects", () => b.delete(keys));
+      // Idempotent, so a dropped connection to workerd is retried (miniflare-transport.ts).
+      const del = () => b.delete(keys).catch((e: unknown) => Promise.reject(mapLocalTransportFailure(e, "r2", "R2 DeleteObjects")));
+      await deps.monitor.call("r2", "DeleteObjects", del, { idempotent: true });
       return { deleted: [...keys], errors: [] };
     },
 

@@ -41,7 +41,7 @@ export default defineCommand({
     for (const key of input.keys) validateKey(key, key);
     if (ctx.target === "local") {
       throw new UsageError(
-        "Presigning needs an S3 endpoint, which the local (Miniflare) bucket does not have. Use --remote with R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY set (R2's endpoint comes from CLOUDFLARE_ACCOUNT_ID; set R2_ENDPOINT for another S3-compatible server).",
+        "Presigning needs an S3 endpoint, which the local (Miniflare) bucket does not have: a presigned URL works only while a server holding the same credentials answers it, and kanvas's local runtime ends with the command. Use --remote with R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY set (R2's endpoint comes from CLOUDFLARE_ACCOUNT_ID; set R2_ENDPOINT for another S3-compatible server).",
         "needs_s3_endpoint",
       );
     }
