@@ -11,6 +11,8 @@ import { ACCOUNT, BUCKET, benchProject, kanvasBin, run } from "./lib.mjs";
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 if (!sizes.length) sizes.push(100_000, 1_000_000);
 const USERS = Number(process.env.KANVAS_BENCH_USERS ?? 100);
+// Extra node flags for the kanvas process only (profiling: "--cpu-prof --heap-prof").
+const nodeArgs = (process.env.KANVAS_BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
 const OLD = new Date(Date.now() - 40 * 86_400_000).toISOString();
 const NEW = new Date().toISOString();
 
@@ -68,13 +70,15 @@ function synthetic(total, users) {
       const chunks = [];
       req.on("data", (c) => chunks.push(c));
       req.on("end", () => {
-        const keys = [...Buffer.concat(chunks).toString("utf8").matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]);
+        const text = Buffer.concat(chunks).toString("utf8");
+        const keys = [...text.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]);
+        const quiet = text.includes("<Quiet>true</Quiet>"); // as S3: only failures are listed
         for (const k of keys) {
           const g = indexOf(k);
           if (g >= 0) deleted[g] = 1;
         }
         res.writeHead(200, { "content-type": "application/xml" });
-        res.end(`<?xml version="1.0" encoding="UTF-8"?><DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${keys.map((k) => `<Deleted><Key>${k}</Key></Deleted>`).join("")}</DeleteResult>`);
+        res.end(`<?xml version="1.0" encoding="UTF-8"?><DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${quiet ? "" : keys.map((k) => `<Deleted><Key>${k}</Key></Deleted>`).join("")}</DeleteResult>`);
       });
       return;
     }
@@ -137,7 +141,7 @@ for (const total of sizes) {
     CLOUDFLARE_BASE_URL: `http://127.0.0.1:${d1Port}/client/v4`,
     KANVAS_AUDIT_LOG: "audit.ndjson",
   };
-  const r = await run(process.execPath, [kanvasBin, "images", "cleanup", "--older-than", "30d", "--remote", "--yes", "--json"], { cwd: dir, env });
+  const r = await run(process.execPath, [...nodeArgs, kanvasBin, "images", "cleanup", "--older-than", "30d", "--remote", "--yes", "--json"], { cwd: dir, env });
   const s = JSON.parse(r.out);
   const expected = total / 2 - Math.ceil(total / 10); // old = even indexes; every 10th (even) is referenced
   const ok = s.deleted === expected && fake.deletedCount() === expected;

@@ -4,6 +4,7 @@ import type { Output } from "../output.js";
 import type { Doomed } from "./batch-deleter.js";
 import type { CleanupCounts } from "./cleanup-checkpoint.js";
 import { InListReferences, RangeReferences, type ReferenceChecker } from "./reference-ranges.js";
+import { keepOldGenerationTight } from "./heap-growth.js";
 import { detectRangeSupport } from "./reference-schema.js";
 import { listStreams, type StreamResume } from "./stream-list.js";
 import type { PageTicket, StreamProgress } from "./stream-progress.js";
@@ -44,6 +45,7 @@ export async function* planPages(
   checker: ReferenceChecker,
   opts: { prefix: string; cutoff: number; includeReferenced: boolean; resume: StreamResume; progress: StreamProgress; live: CleanupCounts; signal: AbortSignal },
 ): AsyncGenerator<PagePlan> {
+  keepOldGenerationTight(); // flat peak RSS at any bucket size
   const plan = async (page: { stream: string; objects: { key: string; size: number; lastModified: Date }[]; last: boolean }): Promise<PagePlan> => {
     const ticket = opts.progress.open(page.stream, page.objects.at(-1)?.key, page.last);
     const old = page.objects.filter((o) => o.lastModified.getTime() < opts.cutoff);

@@ -66,9 +66,11 @@ export class RangeReferences implements ReferenceChecker {
 
   async referenced(keys: string[]): Promise<Set<string>> {
     const found = new Set<string>();
-    // Correct in any order; in key order, each span is found once.
+    // Correct in any order; in key order, each span is found once, and the keys it covers are
+    // checked against it without another lookup (a page's keys mostly share one span).
+    let span: Span | undefined;
     for (const key of [...keys].sort(compareKeys)) {
-      const span = await this.spanFor(key);
+      if (!span || !covers(span, key)) span = await this.spanFor(key);
       if (span.rows.has(key)) found.add(key);
     }
     return found;
@@ -91,7 +93,7 @@ export class RangeReferences implements ReferenceChecker {
   private covering(key: string): Span | undefined {
     const oldest = this.now() - this.maxAgeMs;
     this.spans = this.spans.filter((s) => s.at >= oldest);
-    return this.spans.find((s) => compareKeys(s.from, key) <= 0 && (s.to === undefined || (s.toInclusive ? compareKeys(key, s.to) <= 0 : compareKeys(key, s.to) < 0)));
+    return this.spans.find((s) => covers(s, key));
   }
 
   private fetch(from: string): Promise<void> {
@@ -115,4 +117,8 @@ export class RangeReferences implements ReferenceChecker {
     this.inFlight.push(entry);
     return entry.done;
   }
+}
+
+function covers(s: Span, key: string): boolean {
+  return compareKeys(s.from, key) <= 0 && (s.to === undefined || (s.toInclusive ? compareKeys(key, s.to) <= 0 : compareKeys(key, s.to) < 0));
 }
