@@ -52,6 +52,8 @@ export class RangeReferences implements ReferenceChecker {
   private readonly rowsPerQuery: number;
   private readonly maxAgeMs: number;
   private readonly upper: string | undefined;
+  private readonly lower: string;
+  private asked = false;
   private readonly now: () => number;
 
   constructor(
@@ -61,6 +63,7 @@ export class RangeReferences implements ReferenceChecker {
     this.rowsPerQuery = opts.rowsPerQuery ?? 5000;
     this.maxAgeMs = opts.maxAgeMs ?? 60_000;
     this.upper = prefixEnd(opts.prefix);
+    this.lower = opts.prefix;
     this.now = opts.now ?? Date.now;
   }
 
@@ -86,7 +89,11 @@ export class RangeReferences implements ReferenceChecker {
         await pending.done;
         continue;
       }
-      await this.fetch(key);
+      // The first query starts at the prefix, not at the first key asked: the streams start side by
+      // side, and whichever page arrives first, the earlier streams' keys are then covered too.
+      const from = this.asked ? key : this.lower;
+      this.asked = true;
+      await this.fetch(from);
     }
   }
 
