@@ -259,4 +259,4 @@ if (COMPARE && !haveRclone) {
 out.push("", `Load average at the end (1/5/15 min): ${load()}; ${os.cpus().length} cores, Node ${process.version}.`);
 const md = out.join("\n");
 console.log(md);
-writeResults("cleanup-scale", `_${new Date().toISOString().slice(0, 10)}_ (node bench/r2/cleanup-scale.mjs ${sizes.join(" ")})\n\n${md}`);
+writeResults("cleanup-scale", `## Cleanup at scale, without disk (bench/r2/cleanup-scale.mjs)\n\n_${new Date().toISOString().slice(0, 10)}_, \`node bench/r2/cleanup-scale.mjs ${process.argv.slice(2).join(" ")}\`. ${md}`);
