@@ -194,6 +194,19 @@ describe("images cleanup --remote (s3rver + fake D1)", () => {
     expect(front.aborted.map((u) => u.uploadId)).toContain(old.uploadId);
     expect([...front.uploads.values()].map((u) => u.key).sort()).toEqual(["elsewhere/old.bin", "uploads/mp/new.bin"]);
   });
+
+  it("--incomplete-uploads pages through more than 1000 unfinished uploads (key and upload-id markers)", async () => {
+    const p = project();
+    const listsBefore = front.count("ListMultipartUploads");
+    // 3 uploads per key: the 1000-upload page ends inside a key, so the next page needs both markers.
+    for (let i = 0; i < 400; i++) for (let j = 0; j < 3; j++) front.addUpload(`uploads/mpmany/${String(i).padStart(4, "0")}.bin`, new Date(Date.now() - 10 * DAY));
+    front.addUpload("uploads/mpmany/fresh.bin", new Date());
+    const r = await runKanvas("images cleanup --older-than 7d --prefix uploads/mpmany/ --incomplete-uploads --remote --yes --json", { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).incompleteUploads).toEqual({ found: 1200, aborted: 1200 });
+    expect(front.count("ListMultipartUploads") - listsBefore).toBe(2);
+    expect([...front.uploads.values()].filter((u) => u.key.startsWith("uploads/mpmany/")).map((u) => u.key)).toEqual(["uploads/mpmany/fresh.bin"]);
+  }, 300_000);
 });
 
 describe("images cleanup: refusals", () => {

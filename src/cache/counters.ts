@@ -14,9 +14,10 @@ export async function findCounters(
   kv: KvClient,
   filter: { userId?: string; action?: string; hour?: number },
   signal?: AbortSignal,
+  onPage?: (keys: number) => void,
 ): Promise<Counter[]> {
   const prefix = filter.userId === undefined ? RATE_LIMIT_PREFIX : `${RATE_LIMIT_PREFIX}${filter.userId}:`;
-  const keys = (await listAll(kv, { prefix, signal })).flatMap((k) => {
+  const keys = (await listAll(kv, { prefix, signal, onPage })).flatMap((k) => {
     const parsed = parseCounterKey(k.name);
     // A prefix for user "a" also matches user "a:b"; keep exact matches only.
     if (!parsed) return [];

@@ -1,4 +1,5 @@
-import Cloudflare, { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from "cloudflare";
+import { createRequire } from "node:module";
+import type CloudflareSdk from "cloudflare";
 import { AuthError, CloudflareServiceError, ConfigError, InterruptedError, type Service } from "../errors.js";
 import type { Config } from "../config/types.js";
 import type { Output } from "../output.js";
@@ -6,6 +7,11 @@ import { DEFAULT_TIMEOUT_MS, deadlineFetch, DeadlineError } from "../request-dea
 import { parseRetryAfter } from "../retry.js";
 import { tracedFetch } from "./http-trace.js";
 import { budgetedFetch, type ApiBudget } from "./api-budget.js";
+
+// The SDK's CommonJS build: it loads ~1,200 modules either way, and as CommonJS they cost about
+// 20 MB less memory than as ES modules (measured: 71 vs 90 MB RSS for the import alone).
+const { default: Cloudflare, APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } = createRequire(import.meta.url)("cloudflare") as typeof import("cloudflare");
+type Cloudflare = CloudflareSdk;
 
 export interface ApiAccess {
   sdk: Cloudflare;

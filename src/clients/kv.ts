@@ -59,13 +59,14 @@ export interface KvClient {
 }
 
 /** Follows cursors until `limit` keys (or the end). */
-export async function listAll(kv: KvClient, opts: { prefix?: string; limit?: number; signal?: AbortSignal }): Promise<KvKey[]> {
+export async function listAll(kv: KvClient, opts: { prefix?: string; limit?: number; signal?: AbortSignal; onPage?: (keys: number) => void }): Promise<KvKey[]> {
   const out: KvKey[] = [];
   let cursor: string | undefined;
   const max = opts.limit ?? Number.POSITIVE_INFINITY;
   do {
     const page = await kv.listPage({ prefix: opts.prefix, cursor, limit: Math.min(1000, Math.max(10, max - out.length)) });
     out.push(...page.keys);
+    opts.onPage?.(page.keys.length);
     cursor = page.cursor;
   } while (cursor && out.length < max && !opts.signal?.aborted);
   return out.slice(0, max);

@@ -25,6 +25,7 @@ import { CloudflareServiceError, ConfigError, InterruptedError } from "../errors
 import { partRanges } from "../images/parts.js";
 import { mapS3Error, s3RetryAfterMs } from "./r2-s3-errors.js";
 import { s3ObjectOps } from "./r2-s3-objects.js";
+import { parsePagesLean, type LeanListPage } from "./s3-lean-list.js";
 import type { PutResult, R2Client } from "./r2.js";
 import { applyS3Deadline, s3HandlerTimeouts, SILENT_LOGGER } from "./s3-deadline.js";
 import { finishInFlight } from "../request-deadline.js";
@@ -83,6 +84,19 @@ export function createS3R2(deps: ClientDeps & { fetch?: typeof fetch }): R2Clien
         }
       },
       { idempotent, retryAfterMs: s3RetryAfterMs },
+    );
+
+  /** One ListObjectsV2 page (1000 keys), its body read by kanvas's lean scanner (s3-lean-list.ts). */
+  const listPage = (input: { Prefix?: string; StartAfter?: string; ContinuationToken?: string; Delimiter?: string }): Promise<LeanListPage> =>
+    call(
+      "ListObjectsV2",
+      `list ${bucket}${input.Prefix ? `/${input.Prefix}` : ""}`,
+      async () => {
+        const sink: { page?: LeanListPage } = {};
+        await client.send(parsePagesLean(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1000, ...input }), sink));
+        return sink.page ?? { objects: [], prefixes: [], truncated: false, nextToken: undefined };
+      },
+      true,
     );
 
   /** A file range as a counted stream; reopened for every attempt. */
@@ -238,31 +252,18 @@ export function createS3R2(deps: ClientDeps & { fetch?: typeof fetch }): R2Clien
     async *list({ prefix, startAfter }) {
       let token: string | undefined;
       do {
-        const page = await call(
-          "ListObjectsV2",
-          `list ${bucket}${prefix ? `/${prefix}` : ""}`,
-          () => client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, StartAfter: token ? undefined : startAfter, ContinuationToken: token, MaxKeys: 1000 })),
-          true,
-        );
-        yield (page.Contents ?? []).map((o) => ({ key: o.Key!, size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0), etag: unquote(o.ETag) }));
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+        const page = await listPage({ Prefix: prefix || undefined, StartAfter: token ? undefined : startAfter, ContinuationToken: token });
+        yield page.objects;
+        token = page.truncated ? page.nextToken : undefined;
       } while (token);
     },
 
     async *listShallow(prefix) {
       let token: string | undefined;
       do {
-        const page = await call(
-          "ListObjectsV2",
-          `list ${bucket}${prefix ? `/${prefix}` : ""}`,
-          () => client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, Delimiter: "/", ContinuationToken: token, MaxKeys: 1000 })),
-          true,
-        );
-        yield {
-          objects: (page.Contents ?? []).map((o) => ({ key: o.Key!, size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0), etag: unquote(o.ETag) })),
-          prefixes: (page.CommonPrefixes ?? []).map((p) => p.Prefix!).filter(Boolean),
-        };
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+        const page = await listPage({ Prefix: prefix || undefined, Delimiter: "/", ContinuationToken: token });
+        yield { objects: page.objects, prefixes: page.prefixes };
+        token = page.truncated ? page.nextToken : undefined;
       } while (token);
     },
 
@@ -272,12 +273,13 @@ export function createS3R2(deps: ClientDeps & { fetch?: typeof fetch }): R2Clien
         "DeleteObjects",
         `delete ${keys.length} objects`,
         // Ctrl-C lets the batch in flight finish (its deletions are reported), within its deadline.
-        () => finishInFlight(() => client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: false } }))),
+        () => finishInFlight(() => client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }))),
         true,
       );
       const errors = (res.Errors ?? []).map((e) => ({ key: e.Key ?? "", code: e.Code ?? "UnknownError", message: e.Message ?? "" }));
       const failed = new Set(errors.map((e) => e.key));
-      // Quiet: false lists deletions; a server that lists none still deleted what did not fail.
+      // Quiet: the answer lists only failures (1000 deleted keys echoed back cost a large parse);
+      // a server that lists deletions anyway is believed.
       const deleted = res.Deleted?.length ? res.Deleted.map((d) => d.Key!).filter((k) => !failed.has(k)) : keys.filter((k) => !failed.has(k));
       return { deleted, errors };
     },

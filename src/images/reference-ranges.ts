@@ -52,6 +52,8 @@ export class RangeReferences implements ReferenceChecker {
   private readonly rowsPerQuery: number;
   private readonly maxAgeMs: number;
   private readonly upper: string | undefined;
+  private readonly lower: string;
+  private asked = false;
   private readonly now: () => number;
 
   constructor(
@@ -61,14 +63,17 @@ export class RangeReferences implements ReferenceChecker {
     this.rowsPerQuery = opts.rowsPerQuery ?? 5000;
     this.maxAgeMs = opts.maxAgeMs ?? 60_000;
     this.upper = prefixEnd(opts.prefix);
+    this.lower = opts.prefix;
     this.now = opts.now ?? Date.now;
   }
 
   async referenced(keys: string[]): Promise<Set<string>> {
     const found = new Set<string>();
-    // Correct in any order; in key order, each span is found once.
+    // Correct in any order; in key order, each span is found once, and the keys it covers are
+    // checked against it without another lookup (a page's keys mostly share one span).
+    let span: Span | undefined;
     for (const key of [...keys].sort(compareKeys)) {
-      const span = await this.spanFor(key);
+      if (!span || !covers(span, key)) span = await this.spanFor(key);
       if (span.rows.has(key)) found.add(key);
     }
     return found;
@@ -84,14 +89,18 @@ export class RangeReferences implements ReferenceChecker {
         await pending.done;
         continue;
       }
-      await this.fetch(key);
+      // The first query starts at the prefix, not at the first key asked: the streams start side by
+      // side, and whichever page arrives first, the earlier streams' keys are then covered too.
+      const from = this.asked ? key : this.lower;
+      this.asked = true;
+      await this.fetch(from);
     }
   }
 
   private covering(key: string): Span | undefined {
     const oldest = this.now() - this.maxAgeMs;
     this.spans = this.spans.filter((s) => s.at >= oldest);
-    return this.spans.find((s) => compareKeys(s.from, key) <= 0 && (s.to === undefined || (s.toInclusive ? compareKeys(key, s.to) <= 0 : compareKeys(key, s.to) < 0)));
+    return this.spans.find((s) => covers(s, key));
   }
 
   private fetch(from: string): Promise<void> {
@@ -115,4 +124,8 @@ export class RangeReferences implements ReferenceChecker {
     this.inFlight.push(entry);
     return entry.done;
   }
+}
+
+function covers(s: Span, key: string): boolean {
+  return compareKeys(s.from, key) <= 0 && (s.to === undefined || (s.toInclusive ? compareKeys(key, s.to) <= 0 : compareKeys(key, s.to) < 0));
 }

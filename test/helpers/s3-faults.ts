@@ -71,7 +71,7 @@ export async function startS3Faults(upstream: string): Promise<S3Faults> {
       if (op === "ListMultipartUploads") {
         const prefix = url.searchParams.get("prefix") ?? "";
         const items = [...uploads.values()].filter((u) => u.key.startsWith(prefix));
-        res.writeHead(200, { "content-type": "application/xml" }).end(listUploadsXml(bucket, items));
+        res.writeHead(200, { "content-type": "application/xml" }).end(listUploadsXml(bucket, uploadsPage(items, url.searchParams)));
         return;
       }
       if (op === "AbortMultipartUpload") {
@@ -215,9 +215,23 @@ function deleteResultXml(deleted: string[], errors: Array<{ key: string; code: s
   return `<?xml version="1.0" encoding="UTF-8"?><DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${d}${e}</DeleteResult>`;
 }
 
-function listUploadsXml(bucket: string, items: TrackedUpload[]): string {
-  const u = items
+/** One page as S3 pages uploads: ordered by key then upload id, after key-marker/upload-id-marker, at most max-uploads (1000). */
+function uploadsPage(items: TrackedUpload[], q: URLSearchParams): { items: TrackedUpload[]; next?: { key: string; uploadId: string } } {
+  const order = (a: TrackedUpload, b: TrackedUpload) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.uploadId < b.uploadId ? -1 : a.uploadId > b.uploadId ? 1 : 0);
+  const keyMarker = q.get("key-marker");
+  const idMarker = q.get("upload-id-marker") ?? "";
+  const after = keyMarker === null ? items : items.filter((u) => u.key > keyMarker || (u.key === keyMarker && idMarker !== "" && u.uploadId > idMarker));
+  const max = Math.min(1000, Number(q.get("max-uploads") ?? 1000));
+  const sorted = after.sort(order);
+  const page = sorted.slice(0, max);
+  const last = page.at(-1);
+  return { items: page, next: sorted.length > max && last ? { key: last.key, uploadId: last.uploadId } : undefined };
+}
+
+function listUploadsXml(bucket: string, page: { items: TrackedUpload[]; next?: { key: string; uploadId: string } }): string {
+  const u = page.items
     .map((x) => `<Upload><Key>${escapeXml(x.key)}</Key><UploadId>${x.uploadId}</UploadId><Initiated>${x.initiated.toISOString()}</Initiated><StorageClass>STANDARD</StorageClass></Upload>`)
     .join("");
-  return `<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>${bucket}</Bucket><IsTruncated>false</IsTruncated>${u}</ListMultipartUploadsResult>`;
+  const next = page.next ? `<NextKeyMarker>${escapeXml(page.next.key)}</NextKeyMarker><NextUploadIdMarker>${page.next.uploadId}</NextUploadIdMarker>` : "";
+  return `<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>${bucket}</Bucket><IsTruncated>${Boolean(page.next)}</IsTruncated>${next}${u}</ListMultipartUploadsResult>`;
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { appendAudit } from "../../audit.js";
 import { checkKey } from "../../cache/limits.js";
+import { ScanProgress } from "../../cache/scan-progress.js";
 import { listAll, type KvClient } from "../../clients/kv.js";
 import { describeTargets } from "../../confirm-summary.js";
 import { ExitCode } from "../../errors.js";
@@ -29,7 +30,8 @@ export default defineCommand({
     const kv = await ctx.kv();
     const config = await ctx.config();
     const binding = config.kv!.binding;
-    const targets = keys ?? (await listAll(kv, { prefix: input.prefix, signal: ctx.signal })).map((k) => k.name);
+    const progress = new ScanProgress(ctx.out, `listing keys under ${JSON.stringify(input.prefix)}`);
+    const targets = keys ?? (await listAll(kv, { prefix: input.prefix, signal: ctx.signal, onPage: (n) => progress.add(n) }).finally(() => progress.done())).map((k) => k.name);
     const details = { binding, ...(input.prefix !== undefined ? { prefix: input.prefix } : {}) };
     // What existed: listed keys did; named keys the local state can tell (and their sizes), while
     // the remote API deletes blindly and never says whether a key was there.

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { findCounters } from "../../cache/counters.js";
 import { BEST_EFFORT_NOTE, checkAction, hourOf, loadLimits, secondsUntilReset } from "../../cache/ratelimit.js";
+import { ScanProgress } from "../../cache/scan-progress.js";
 import { formatDuration } from "../../duration.js";
 import { defineCommand } from "../define.js";
 
@@ -23,7 +24,8 @@ export default defineCommand({
     const limits = loadLimits(await ctx.config(), { required: false }) ?? {};
     const now = ctx.now();
     const hour = hourOf(now);
-    const counters = await findCounters(await ctx.kv(), { action, hour }, ctx.signal);
+    const progress = new ScanProgress(ctx.out, "listing rate-limit counters");
+    const counters = await findCounters(await ctx.kv(), { action, hour }, ctx.signal, (n) => progress.add(n)).finally(() => progress.done());
     const users = new Map<string, { userId: string; count: number; actions: Record<string, number> }>();
     for (const c of counters) {
       const u = users.get(c.userId) ?? { userId: c.userId, count: 0, actions: {} };
