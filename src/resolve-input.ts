@@ -21,7 +21,8 @@ export async function resolveInput(def: CommandDefinition, positional: unknown[]
   const shape = Object.fromEntries(Object.entries(own).map(([key, spec]) => [key, spec.field(z, { name: displayName(def, key), cwd })]));
   const parsed = z.strictObject(shape).safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    // A key no spec declares is the first thing to say: the command and its parser disagree.
+    const issue = parsed.error.issues.find((i) => i.code === "unrecognized_keys") ?? parsed.error.issues[0]!;
     if (issue.code === "unrecognized_keys") throw new UsageError(`${issue.keys.map((k) => displayName(def, k)).join(", ")}: not an option of this command.`);
     throw new UsageError(`${displayName(def, String(issue.path[0] ?? ""))}: ${issue.message}`);
   }
