@@ -1,4 +1,4 @@
-import { BEST_EFFORT_NOTE, checkAction, checkUserId, counterKey, counterValue, COUNTER_TTL_SECONDS, hourOf, loadLimits, secondsUntilReset } from "../../cache/ratelimit.js";
+import { BEST_EFFORT_NOTE } from "./notes.js";
 import { formatDuration } from "../../duration.js";
 import { LimitError, UsageError } from "../../errors.js";
 import { defineCommand } from "../define.js";
@@ -18,6 +18,7 @@ export default defineCommand({
   flags: { cost: count("count this many actions at once", { default: 1, example: "--cost 5" }), ...target },
   access: "write",
   async run(input, ctx) {
+    const { checkAction, checkUserId, counterKey, counterValue, COUNTER_TTL_SECONDS, hourOf, loadLimits, secondsUntilReset } = await import("../../cache/ratelimit.js");
     const userId = checkUserId(input.userId);
     const action = checkAction(input.action);
     const cost = input.cost;

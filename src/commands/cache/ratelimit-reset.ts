@@ -1,6 +1,4 @@
 import { appendAudit } from "../../audit.js";
-import { findCounters } from "../../cache/counters.js";
-import { checkAction, checkUserId } from "../../cache/ratelimit.js";
 import { describeTargets } from "../../confirm-summary.js";
 import { ExitCode } from "../../errors.js";
 import { defineCommand } from "../define.js";
@@ -15,6 +13,8 @@ export default defineCommand({
   flags: { action: text("only this action's counters", { placeholder: "<action>" }), ...target, ...yes, ...dryRun },
   access: "write",
   async run(input, ctx) {
+    const { findCounters } = await import("../../cache/counters.js");
+    const { checkAction, checkUserId } = await import("../../cache/ratelimit.js");
     const userId = checkUserId(input.userId);
     const action = input.action === undefined ? undefined : checkAction(input.action, "--action");
     const config = await ctx.config();

@@ -1,5 +1,4 @@
-import { findCounters } from "../../cache/counters.js";
-import { BEST_EFFORT_NOTE, checkAction, hourOf, loadLimits, secondsUntilReset } from "../../cache/ratelimit.js";
+import { BEST_EFFORT_NOTE } from "./notes.js";
 import { formatDuration } from "../../duration.js";
 import { defineCommand } from "../define.js";
 import { count, text } from "../spec/flag.js";
@@ -16,6 +15,8 @@ export default defineCommand({
   },
   access: "read",
   async run(input, ctx) {
+    const { findCounters } = await import("../../cache/counters.js");
+    const { checkAction, hourOf, loadLimits, secondsUntilReset } = await import("../../cache/ratelimit.js");
     const action = input.action === undefined ? undefined : checkAction(input.action, "--action");
     const limits = loadLimits(await ctx.config(), { required: false }) ?? {};
     const now = ctx.now();

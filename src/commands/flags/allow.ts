@@ -1,4 +1,3 @@
-import { changeList } from "../../flags/lists.js";
 import { CHANGE_NOTES, editFlags } from "../../flags/options.js";
 import { bool, list, text } from "../spec/flag.js";
 import { defineCommand } from "../define.js";
@@ -13,5 +12,8 @@ export default defineCommand({
   },
   flags: { remove: bool("take these users off the allow list"), ...editFlags },
   access: "write",
-  run: (input, ctx) => changeList(ctx, "allow", input),
+  async run(input, ctx) {
+    const { changeList } = await import("../../flags/lists.js");
+    return changeList(ctx, "allow", input);
+  },
 });

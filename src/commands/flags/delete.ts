@@ -1,7 +1,5 @@
-import { changeFlags } from "../../flags/change.js";
 import { checkFlagName } from "../../flags/names.js";
 import { CHANGE_NOTES } from "../../flags/options.js";
-import { findFlag } from "../../flags/store.js";
 import { defineCommand } from "../define.js";
 import { text } from "../spec/flag.js";
 import { dryRun, target, yes } from "../spec/shared.js";
@@ -14,6 +12,8 @@ export default defineCommand({
   flags: { ...target, ...yes, ...dryRun },
   access: "write",
   async run(input, ctx) {
+    const { changeFlags } = await import("../../flags/change.js");
+    const { findFlag } = await import("../../flags/store.js");
     const name = checkFlagName(input.name);
     return changeFlags(ctx, {
       command: "flags delete",

@@ -1,5 +1,3 @@
-import { changeFlags } from "../../flags/change.js";
-import { editFlag } from "../../flags/edit.js";
 import { checkFlagName } from "../../flags/names.js";
 import { CHANGE_NOTES, editFlags } from "../../flags/options.js";
 import { text } from "../spec/flag.js";
@@ -13,6 +11,8 @@ export default defineCommand({
   flags: editFlags,
   access: "write",
   async run(input, ctx) {
+    const { changeFlags } = await import("../../flags/change.js");
+    const { editFlag } = await import("../../flags/edit.js");
     const name = checkFlagName(input.name);
     return changeFlags(ctx, { command: "flags disable", yes: input.yes, dryRun: input.dryRun, mutate: (doc, at) => editFlag(doc, name, at, input, (f) => ({ ...f, enabled: false })) });
   },

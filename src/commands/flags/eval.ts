@@ -1,7 +1,5 @@
-import { openFlags } from "../../flags/change.js";
 import { evaluateFlag } from "../../flags/evaluate.js";
 import { checkFlagName } from "../../flags/names.js";
-import { findFlag } from "../../flags/store.js";
 import { checkUserId } from "../../user-id.js";
 import { defineCommand } from "../define.js";
 import { text } from "../spec/flag.js";
@@ -18,6 +16,8 @@ export default defineCommand({
   flags: { user: text("the user's id as the app stores it", { placeholder: "<id>", required: "is required: the user to evaluate for, e.g. --user u_123" }), ...target },
   access: "read",
   async run(input, ctx) {
+    const { openFlags } = await import("../../flags/change.js");
+    const { findFlag } = await import("../../flags/store.js");
     const name = checkFlagName(input.name);
     const userId = checkUserId(input.user, "--user");
     const { at, stored } = await openFlags(ctx);

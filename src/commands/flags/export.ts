@@ -1,6 +1,3 @@
-import { openFlags } from "../../flags/change.js";
-import { serialiseDocument } from "../../flags/document.js";
-import { describeLocation } from "../../flags/store.js";
 import { defineCommand } from "../define.js";
 import { target } from "../spec/shared.js";
 
@@ -11,6 +8,9 @@ export default defineCommand({
   flags: target,
   access: "read",
   async run(_input, ctx) {
+    const { openFlags } = await import("../../flags/change.js");
+    const { serialiseDocument } = await import("../../flags/document.js");
+    const { describeLocation } = await import("../../flags/store.js");
     const { at, stored } = await openFlags(ctx);
     if (stored.state === "missing") ctx.out.info(`${describeLocation(at)} does not exist yet; this is the empty document.`);
     // The document is JSON either way, so --json prints the same bytes.

@@ -1,7 +1,5 @@
-import { openFlags } from "../../flags/change.js";
 import { checkFlagName } from "../../flags/names.js";
 import { stateOf } from "../../flags/render.js";
-import { findFlag } from "../../flags/store.js";
 import { defineCommand } from "../define.js";
 import { text } from "../spec/flag.js";
 import { target } from "../spec/shared.js";
@@ -14,6 +12,8 @@ export default defineCommand({
   flags: target,
   access: "read",
   async run(input, ctx) {
+    const { openFlags } = await import("../../flags/change.js");
+    const { findFlag } = await import("../../flags/store.js");
     const name = checkFlagName(input.name);
     const { at, stored } = await openFlags(ctx);
     const flag = findFlag(stored.doc, name, at);

@@ -1,6 +1,4 @@
-import { openFlags } from "../../flags/change.js";
 import { stateOf } from "../../flags/render.js";
-import { describeLocation } from "../../flags/store.js";
 import { defineCommand } from "../define.js";
 import { target } from "../spec/shared.js";
 
@@ -11,6 +9,8 @@ export default defineCommand({
   flags: target,
   access: "read",
   async run(_input, ctx) {
+    const { openFlags } = await import("../../flags/change.js");
+    const { describeLocation } = await import("../../flags/store.js");
     const { at, stored } = await openFlags(ctx);
     const flags = Object.entries(stored.doc.flags)
       .sort(([a], [b]) => a.localeCompare(b))

@@ -1,7 +1,5 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { changeFlags } from "../../flags/change.js";
-import { fileDocumentSchema, parseDocument } from "../../flags/document.js";
 import { CHANGE_NOTES } from "../../flags/options.js";
 import { UsageError } from "../../errors.js";
 import { defineCommand } from "../define.js";
@@ -19,12 +17,14 @@ export default defineCommand({
   flags: { file: text("the new document (JSON)", { placeholder: "<path>", required: "is required: the new document, e.g. kanvas flags set --file flags.json" }), ...target, ...yes, ...dryRun },
   access: "write",
   async run(input, ctx) {
-    const doc = readDocumentFile(input.file, ctx.io.cwd);
+    const { changeFlags } = await import("../../flags/change.js");
+    const doc = await readDocumentFile(input.file, ctx.io.cwd);
     return changeFlags(ctx, { command: "flags set", yes: input.yes, dryRun: input.dryRun, replaceInvalid: true, mutate: () => doc });
   },
 });
 
-function readDocumentFile(file: string, cwd: string) {
+async function readDocumentFile(file: string, cwd: string) {
+  const { fileDocumentSchema, parseDocument } = await import("../../flags/document.js");
   let text: string;
   try {
     text = readFileSync(path.resolve(cwd, file), "utf8");

@@ -13,7 +13,6 @@ import { chooseReferenceChecker, DELETES_IN_FLIGHT, planPages, type DoomedObject
 import { formatBytes } from "../../images/parts.js";
 import { deleteAssetRows } from "../../images/references.js";
 import { StreamProgress } from "../../images/stream-progress.js";
-import { apiRetryAfter } from "../../clients/cloudflare-api.js";
 import { acquireNamedLock } from "../../named-lock.js";
 import { cleanupLockName, forceUnlockCleanup } from "./cleanup-unlock.js";
 import { defineCommand } from "../define.js";
@@ -255,7 +254,7 @@ export default defineCommand({
       throw new InterruptedError(`Interrupted: ${summary.deleted} object(s) deleted before stopping (the requests in flight finished). Run the same command again to go on.`);
     }
     if (failure) {
-      if (failure instanceof CloudflareServiceError && failure.status === 429 && !input.dryRun) ctx.out.errorLine(rerunLine(failure, summary));
+      if (failure instanceof CloudflareServiceError && failure.status === 429 && !input.dryRun) ctx.out.errorLine(rerunLine(failure, summary, (await import("../../clients/cloudflare-api.js")).apiRetryAfter));
       throw failure;
     }
     if (summary.errors) {
@@ -282,7 +281,8 @@ async function deletePages(pages: AsyncIterable<PagePlan> | Iterable<PagePlan>, 
 }
 
 /** Cloudflare's 5-minute lockout (or any 429 longer than kanvas waits): when to run again. */
-function rerunLine(error: CloudflareServiceError, s: Summary): string {
+// apiRetryAfter comes with the Cloudflare SDK: passed in, so --help never loads it.
+function rerunLine(error: CloudflareServiceError, s: Summary, apiRetryAfter: (e: unknown) => number | undefined): string {
   let waitMs = apiRetryAfter(error) ?? apiRetryAfter(error.cause);
   if (waitMs === undefined) {
     const m = /wait (\d+) s/.exec(error.message);
