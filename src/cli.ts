@@ -6,7 +6,7 @@ import { argSyntax, flagSyntax, type Spec, type Specs } from "./commands/spec/fl
 import { common } from "./commands/spec/shared.js";
 import { commandTree, type CommandNode } from "./commands/tree.js";
 import type { Context, RunDeps } from "./context.js";
-import { CancelledError, ExitCode, UserError, exitCodeOf } from "./errors.js";
+import { CancelledError, ExitCode, UsageError, UserError, exitCodeOf } from "./errors.js";
 import { Output, type IO } from "./output.js";
 import { checkFolderFlag, checkWritableFile } from "./path-flags.js";
 import { resolveInput } from "./resolve-input.js";
@@ -137,6 +137,10 @@ async function runLeaf(
     // Paths given to shared flags are checked before any work, like --config and --file.
     if (options.metricsFile) checkWritableFile(path.resolve(io.cwd, options.metricsFile), "--metrics-file", options.metricsFile);
     if (options.persistTo) checkFolderFlag(path.resolve(io.cwd, options.persistTo), "--persist-to", options.persistTo);
+    // --persist-to names local state: with --remote it would be silently ignored, so it is refused.
+    if (options.persistTo !== undefined && options.remote) {
+      throw new UsageError(`--persist-to ${options.persistTo} names local Miniflare state, but --remote uses Cloudflare: drop --persist-to, or use --local instead of --remote.`, "persist_to_remote");
+    }
     const target = def.flags.remote ? chooseTarget(options, io.env, def.access ?? "read", commandPath) : "local";
     // Loaded here, not at the top: --help and --version must not pay for zod and the config loader.
     const { Context } = await import("./context.js");
