@@ -1,10 +1,12 @@
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import type { CommandDefinition } from "./commands/define.js";
-import { COMMON_OPTIONS, FRAGMENTS, TARGET_FRAGMENTS, type GlobalOptions } from "./commands/shared-options.js";
+import type { GlobalOptions } from "./commands/shared-options.js";
+import { argSyntax, flagSyntax, type Spec, type Specs } from "./commands/spec/flag.js";
+import { common } from "./commands/spec/shared.js";
 import { commandTree, type CommandNode } from "./commands/tree.js";
 import type { Context, RunDeps } from "./context.js";
-import { CancelledError, ExitCode, UserError, exitCodeOf } from "./errors.js";
+import { CancelledError, ExitCode, UsageError, UserError, exitCodeOf } from "./errors.js";
 import { Output, type IO } from "./output.js";
 import { checkFolderFlag, checkWritableFile } from "./path-flags.js";
 import { resolveInput } from "./resolve-input.js";
@@ -92,22 +94,31 @@ function configureLeaf(
   deps: RunDeps,
   setExit: (code: number) => void,
 ): void {
-  for (const arg of def.arguments ?? []) cmd.argument(arg.syntax, arg.description);
-  const specs = [...(def.options ?? []), ...(def.shared ?? []).flatMap((f) => FRAGMENTS[f]), ...COMMON_OPTIONS];
-  for (const spec of specs) {
-    const option = new Option(spec.flags, spec.description);
-    if (spec.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
-    if (spec.default !== undefined) option.default(spec.default);
-    if (spec.flags.startsWith("--remote")) option.conflicts("local");
-    cmd.addOption(option);
-  }
+  // The leaf's own description is the one its help shows (the tree's copy only lists it).
+  cmd.description(def.description);
+  for (const [key, spec] of Object.entries(def.args ?? {})) cmd.argument(argSyntax(key, spec), spec.description);
+  for (const [key, spec] of Object.entries(leafFlags(def))) cmd.addOption(commanderOption(key, spec));
   const examples = def.examples.map((e) => `  $ ${e}`).join("\n");
   cmd.addHelpText("after", `\nExamples:\n${examples}\n${def.notes ? `\n${def.notes}\n` : ""}`);
   cmd.action(async (...actionArgs: unknown[]) => {
     const command = actionArgs.at(-1) as Command;
     const options = command.opts() as Record<string, unknown> & GlobalOptions;
-    setExit(await runLeaf(def, commandPath, actionArgs.slice(0, (def.arguments ?? []).length), options, io, signal, deps));
+    setExit(await runLeaf(def, commandPath, actionArgs.slice(0, Object.keys(def.args ?? {}).length), options, io, signal, deps));
   });
+}
+
+/** A leaf's own flags, then the ones every leaf takes. */
+export function leafFlags(def: CommandDefinition): Specs {
+  return { ...def.flags, ...common };
+}
+
+/** The Commander option a spec stands for: syntax, description, and the default shown once. */
+export function commanderOption(key: string, spec: Spec<unknown>): Option {
+  const option = new Option(flagSyntax(key, spec), spec.description);
+  if (spec.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+  if (spec.default !== undefined) option.default(spec.default);
+  if (key === "remote") option.conflicts("local");
+  return option;
 }
 
 async function runLeaf(
@@ -122,11 +133,15 @@ async function runLeaf(
   const out = new Output(io, { json: options.json, verbose: options.verbose, quiet: options.quiet });
   let ctx: Context | undefined;
   try {
-    const input = resolveInput(def, positional, options);
+    const input = await resolveInput(def, positional, options, io.cwd);
     // Paths given to shared flags are checked before any work, like --config and --file.
     if (options.metricsFile) checkWritableFile(path.resolve(io.cwd, options.metricsFile), "--metrics-file", options.metricsFile);
     if (options.persistTo) checkFolderFlag(path.resolve(io.cwd, options.persistTo), "--persist-to", options.persistTo);
-    const target = def.shared?.some((f) => TARGET_FRAGMENTS.includes(f)) ? chooseTarget(options, io.env, def.access ?? "read", commandPath) : "local";
+    // --persist-to names local state: with --remote it would be silently ignored, so it is refused.
+    if (options.persistTo !== undefined && options.remote) {
+      throw new UsageError(`--persist-to ${options.persistTo} names local Miniflare state, but --remote uses Cloudflare: drop --persist-to, or use --local instead of --remote.`, "persist_to_remote");
+    }
+    const target = def.flags.remote ? chooseTarget(options, io.env, def.access ?? "read", commandPath) : "local";
     // Loaded here, not at the top: --help and --version must not pay for zod and the config loader.
     const { Context } = await import("./context.js");
     ctx = new Context(io, out, options, target, commandPath, signal, deps);

@@ -71,7 +71,7 @@ describe("the README's flags table matches every command (item 3)", () => {
     const missing: string[] = [];
     for (const leaf of all) {
       const accepted = await acceptedFlags(leaf.path, p.dir);
-      const hasTarget = leaf.def.shared?.includes("target") ?? false;
+      const hasTarget = leaf.def.flags.persistTo !== undefined;
       for (const row of rows) {
         const applies = row.scope === "every command" || (row.scope === "commands with a target" && hasTarget) || (row.scope === "commands that ask" && leaf.asks);
         if (!applies) continue;
@@ -85,9 +85,11 @@ describe("the README's flags table matches every command (item 3)", () => {
   });
 
   it("every shared flag kanvas defines is in the table", async () => {
-    const { COMMON_OPTIONS, FRAGMENTS } = await import("../src/commands/shared-options.js");
+    const shared = await import("../src/commands/spec/shared.js");
+    const { flagSyntax } = await import("../src/commands/spec/flag.js");
     const documented = new Set(readmeRows().flatMap((r) => r.flags));
-    const defined = [...COMMON_OPTIONS, ...Object.values(FRAGMENTS).flat()].flatMap((o) => [...o.flags.matchAll(/(-{1,2}[\w-]+)/g)].map((m) => m[1]!));
+    const fragments = [shared.common, shared.target, shared.r2Target, shared.remoteOnly, shared.r2RemoteOnly, shared.yes, shared.dryRun];
+    const defined = fragments.flatMap((f) => Object.entries(f)).flatMap(([key, spec]) => [...flagSyntax(key, spec).matchAll(/(-{1,2}[\w-]+)/g)].map((m) => m[1]!));
     expect(defined.filter((f) => !documented.has(f))).toEqual([]);
   });
 });

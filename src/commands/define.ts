@@ -1,42 +1,32 @@
-import type { z } from "zod";
 import type { Context } from "../context.js";
-
-/** Which shared option fragments a command takes (see shared-options.ts). */
-export type SharedFragment = "target" | "r2Target" | "remoteOnly" | "r2RemoteOnly" | "yes" | "dryRun";
-
-export interface ArgumentSpec {
-  /** Commander syntax: "<key>", "[value]", "<files...>". */
-  syntax: string;
-  description: string;
-}
-
-export interface OptionSpec {
-  /** Commander syntax: "--ttl <duration>", "-n, --limit <n>", "--no-check". */
-  flags: string;
-  description: string;
-  default?: string | boolean | string[];
-  /** Repeatable option collected into an array. */
-  repeatable?: boolean;
-}
+import type { InputOf, Specs } from "./spec/flag.js";
 
 /**
- * One leaf command. Input types are inferred from `schema`, which validates the merged
- * positional arguments and options (the pure resolve step); `run` gets typed, checked input.
+ * One leaf command, declared once: its positional `args` and its `flags` (typed specs from
+ * spec/flag.ts, shared ones spread in from spec/shared.ts) give Commander its options, the
+ * strict zod parse (built only when the command runs) and the type of `run`'s input.
  */
-export interface CommandDefinition<S extends z.ZodType = z.ZodType> {
+export interface CommandDefinition<A extends Specs = Specs, F extends Specs = Specs> {
+  /** The one description: shown in the leaf's help and (checked by a test) in the tree's listing. */
   description: string;
   examples: string[];
   /** Extra help text after the examples (caveats, exit codes). */
   notes?: string;
-  arguments?: ArgumentSpec[];
-  options?: OptionSpec[];
-  shared?: SharedFragment[];
+  /** Positional arguments, in order. */
+  args?: A;
+  flags: F;
   /** "write" commands refuse to default to the local target when CI is set. */
   access?: "none" | "read" | "write";
-  schema: S;
-  run(input: z.infer<S>, ctx: Context): Promise<number | void>;
+  /**
+   * Rules across flags, run after every value parsed. `fail("olderThan", "required: …")` refuses the
+   * input as "--older-than: required: …" (exit 2).
+   */
+  check?(input: InputOf<A, F>, fail: (key: string, message: string) => never): void;
+  run(input: InputOf<A, F>, ctx: Context): Promise<number | void>;
 }
 
-export function defineCommand<S extends z.ZodType>(def: CommandDefinition<S>): CommandDefinition<S> {
+export function defineCommand<A extends Specs = {}, F extends Specs = {}>(def: CommandDefinition<A, F>): CommandDefinition<A, F> {
   return def;
 }
+
+export type { InputOf } from "./spec/flag.js";

@@ -1,9 +1,9 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { z } from "zod";
 import type { Context } from "../context.js";
 import { ExitCode, exitCodeOf } from "../errors.js";
 import { defineCommand } from "./define.js";
+import { target } from "./spec/shared.js";
 
 interface Check {
   name: string;
@@ -16,9 +16,8 @@ export default defineCommand({
   description: "check that kanvas can reach everything it needs",
   examples: ["kanvas doctor", "kanvas doctor --remote --env production", "kanvas doctor --remote --json"],
   notes: "Local: which Miniflare and workerd run (the app's wrangler's when it can run on this Node, else kanvas's own), Miniflare starts, the state folder is writable, D1/KV/R2 open.\nRemote: the token verifies, the account answers, the D1 database, KV namespace and R2 bucket exist.",
-  shared: ["target"],
+  flags: target,
   access: "read",
-  schema: z.object({}),
   async run(_input, ctx) {
     const checks: Check[] = [];
     let firstFailure: number = ExitCode.ok;

@@ -1,16 +1,13 @@
-import { z } from "zod";
-import type { OptionSpec } from "../commands/define.js";
+import { bool, text } from "../commands/spec/flag.js";
+import { dryRun, target, yes } from "../commands/spec/shared.js";
 
-/** Options of the commands that change one flag (enable, disable, rollout, allow, deny). */
-export const EDIT_OPTIONS: OptionSpec[] = [
-  { flags: "--create", description: "create the flag if it does not exist (new flags start off, at rollout 100%)" },
-  { flags: "--description <text>", description: "also set the flag's description" },
-];
-export const editSchema = {
-  create: z.boolean().optional(),
-  description: z.string().max(1000, "must be at most 1000 characters").optional(),
-  yes: z.boolean().optional(),
-  dryRun: z.boolean().optional(),
+/** Flags of the commands that change one flag (enable, disable, rollout, allow, deny). */
+export const editFlags = {
+  create: bool("create the flag if it does not exist (new flags start off, at rollout 100%)"),
+  description: text("also set the flag's description", { placeholder: "<text>", check: (v: string) => (v.length > 1000 ? "must be at most 1000 characters" : undefined) }),
+  ...target,
+  ...yes,
+  ...dryRun,
 };
 
 /** For --help of every command that changes the document. */

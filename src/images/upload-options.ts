@@ -1,6 +1,5 @@
-import { z } from "zod";
 import type { PutFileSource, PutOptions, PutResult, R2Client } from "../clients/r2.js";
-import type { OptionSpec } from "../commands/define.js";
+import { bool, text } from "../commands/spec/flag.js";
 import type { Context } from "../context.js";
 import { CloudflareServiceError, ConfigError, ConflictError, InterruptedError, UsageError, UserError } from "../errors.js";
 import { mapPool } from "../pool.js";
@@ -10,27 +9,16 @@ import type { LocalFile } from "./files.js";
 /** Generated keys (uploads/<user>/<ms>-<name>) are never reused, so a CDN may keep them forever. */
 export const IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable";
 
-/** `images upload`'s header and overwrite-safety flags (kept here so upload.ts only wires them in). */
-export const UPLOAD_SAFETY_OPTIONS: OptionSpec[] = [
-  { flags: "--prefix <prefix>", description: "key = <prefix>/<path inside the folder> (as aws s3 cp --recursive and rclone copy)" },
-  { flags: "--cache-control <value>", description: `Cache-Control header (default for generated keys: "${IMMUTABLE_CACHE_CONTROL}"; none for --key/--prefix)` },
-  { flags: "--content-disposition <value>", description: 'Content-Disposition header, e.g. "attachment" or "inline"' },
-  { flags: "--no-clobber", description: "refuse to overwrite an existing key (remote: conditional PUT, If-None-Match: *)" },
-];
-
 // HTTP header values: visible ASCII and spaces (a non-ASCII file name needs RFC 6266's filename*=UTF-8''…).
-const headerValue = (flag: string) =>
-  z
-    .string()
-    .regex(/^[\x20-\x7e]+$/, { message: `${flag} must be printable ASCII (encode non-ASCII file names as filename*=UTF-8''<percent-encoded>)` })
-    .optional();
+const headerValue = (flag: string) => (v: string) =>
+  /^[\x20-\x7e]+$/.test(v) ? undefined : `${flag} must be printable ASCII (encode non-ASCII file names as filename*=UTF-8''<percent-encoded>)`;
 
-export const uploadSafetySchema = {
-  prefix: z.string().optional(),
-  cacheControl: headerValue("--cache-control"),
-  contentDisposition: headerValue("--content-disposition"),
-  clobber: z.boolean().default(true),
-  yes: z.boolean().default(false),
+/** `images upload`'s header and overwrite-safety flags (kept here so upload.ts only spreads them in). */
+export const uploadSafetyFlags = {
+  prefix: text("key = <prefix>/<path inside the folder> (as aws s3 cp --recursive and rclone copy)", { placeholder: "<prefix>" }),
+  cacheControl: text(`Cache-Control header (default for generated keys: "${IMMUTABLE_CACHE_CONTROL}"; none for --key/--prefix)`, { check: headerValue("--cache-control") }),
+  contentDisposition: text('Content-Disposition header, e.g. "attachment" or "inline"', { check: headerValue("--content-disposition") }),
+  clobber: bool("refuse to overwrite an existing key (remote: conditional PUT, If-None-Match: *)", { negatable: true }),
 };
 
 export interface UploadSafetyInput {

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { appendAudit } from "../../audit.js";
 import { checkKey } from "../../cache/limits.js";
 import { ScanProgress } from "../../cache/scan-progress.js";
@@ -6,6 +5,8 @@ import { listAll, type KvClient } from "../../clients/kv.js";
 import { describeTargets } from "../../confirm-summary.js";
 import { ExitCode } from "../../errors.js";
 import { defineCommand } from "../define.js";
+import { list, text } from "../spec/flag.js";
+import { dryRun, target, yes } from "../spec/shared.js";
 
 export default defineCommand({
   description: "delete keys",
@@ -13,18 +14,15 @@ export default defineCommand({
   notes:
     "Asks first at a terminal; elsewhere (no TTY, CI) needs --yes. --dry-run lists what would go. Remote: bulk delete, 10,000 keys a request.\n" +
     "Deleting a key that does not exist is not an error (KV deletes are idempotent): locally kanvas says which did not exist; the remote API does not tell.\nEach run appends a line to the audit log.",
-  arguments: [{ syntax: "[keys...]", description: "keys to delete" }],
-  options: [{ flags: "--prefix <prefix>", description: "delete every key starting with this (listed first)" }],
-  shared: ["target", "yes", "dryRun"],
+  args: { keys: list("keys to delete") },
+  flags: { prefix: text("delete every key starting with this (listed first)", { placeholder: "<prefix>" }), ...target, ...yes, ...dryRun },
   access: "write",
-  schema: z
-    .object({ keys: z.array(z.string()).optional(), prefix: z.string().optional(), yes: z.boolean().optional(), dryRun: z.boolean().optional() })
-    .superRefine((v, c) => {
-      const hasKeys = (v.keys?.length ?? 0) > 0;
-      if (hasKeys && v.prefix !== undefined) c.addIssue({ code: "custom", path: ["prefix"], message: "cannot be combined with key arguments; give one or the other" });
-      else if (!hasKeys && v.prefix === undefined) c.addIssue({ code: "custom", path: ["keys"], message: "missing: name the keys to delete, or use --prefix <prefix>" });
-      else if (v.prefix === "") c.addIssue({ code: "custom", path: ["prefix"], message: "is empty, which would delete every key; give a real prefix" });
-    }),
+  check(v, fail) {
+    const hasKeys = v.keys.length > 0;
+    if (hasKeys && v.prefix !== undefined) fail("prefix", "cannot be combined with key arguments; give one or the other");
+    else if (!hasKeys && v.prefix === undefined) fail("keys", "missing: name the keys to delete, or use --prefix <prefix>");
+    else if (v.prefix === "") fail("prefix", "is empty, which would delete every key; give a real prefix");
+  },
   async run(input, ctx) {
     const keys = input.keys?.length ? [...new Set(input.keys.map((k) => checkKey(k, "[keys...]")))] : undefined;
     const kv = await ctx.kv();

@@ -1,25 +1,21 @@
-import { z } from "zod";
 import { checkKey } from "../../cache/limits.js";
 import { asText, describeExpiry } from "../../cache/render.js";
 import { NotFoundError } from "../../errors.js";
 import { defineCommand } from "../define.js";
+import { bool, text } from "../spec/flag.js";
+import { target } from "../spec/shared.js";
 
 export default defineCommand({
   description: "print a key's value",
   examples: ["kanvas cache get rooms:registry", "kanvas cache get rooms:registry --json --metadata", "kanvas cache get avatar:u1 --raw > avatar.png", "kanvas cache get rooms:registry --remote --env production"],
   notes: "Text values are printed as they are; --raw writes the bytes untouched; --json prints {key, value, type} with JSON values parsed.\nExit codes: 0 found, 4 the key does not exist (or has expired).",
-  arguments: [{ syntax: "<key>", description: "the key (any bytes KV accepts: spaces, /, %, unicode…)" }],
-  options: [
-    { flags: "--raw", description: "write the value's bytes to stdout untouched (binary-safe)" },
-    { flags: "--metadata", description: "also show the key's metadata and expiry" },
-  ],
-  shared: ["target"],
+  args: { key: text("the key (any bytes KV accepts: spaces, /, %, unicode…)", { required: true }) },
+  flags: {
+    raw: bool("write the value's bytes to stdout untouched (binary-safe)"),
+    metadata: bool("also show the key's metadata and expiry"),
+    ...target,
+  },
   access: "read",
-  schema: z.object({
-    key: z.string({ error: "give the key to read, e.g. kanvas cache get rooms:registry" }),
-    raw: z.boolean().optional(),
-    metadata: z.boolean().optional(),
-  }),
   async run(input, ctx) {
     const key = checkKey(input.key);
     const kv = await ctx.kv();

@@ -1,22 +1,19 @@
-import { z } from "zod";
 import { listAll } from "../../clients/kv.js";
 import { describeExpiry } from "../../cache/render.js";
 import { defineCommand } from "../define.js";
+import { count, text } from "../spec/flag.js";
+import { target } from "../spec/shared.js";
 
 export default defineCommand({
   description: "list keys",
   examples: ["kanvas cache list", "kanvas cache list --prefix rate_limit: --limit 50", "kanvas cache list --prefix rooms: --remote --json"],
   notes: "Keys come in KV order (by UTF-8 bytes); cursors are followed (pages of 1000) until --limit or the end.\nRemote listings are eventually consistent: a key written in the last ~60 s may be missing.",
-  options: [
-    { flags: "--prefix <prefix>", description: "only keys starting with this" },
-    { flags: "--limit <n>", description: "at most this many keys (default: all)" },
-  ],
-  shared: ["target"],
+  flags: {
+    prefix: text("only keys starting with this", { placeholder: "<prefix>" }),
+    limit: count("at most this many keys (default: all)", { example: "--limit 100" }),
+    ...target,
+  },
   access: "read",
-  schema: z.object({
-    prefix: z.string().optional(),
-    limit: z.coerce.number({ error: "must be a whole number ≥ 1, e.g. --limit 100" }).int("must be a whole number ≥ 1, e.g. --limit 100").min(1, "must be at least 1, e.g. --limit 100").optional(),
-  }),
   async run(input, ctx) {
     const kv = await ctx.kv();
     const listed = await listAll(kv, { prefix: input.prefix, limit: input.limit, signal: ctx.signal });

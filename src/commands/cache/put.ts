@@ -1,5 +1,4 @@
 import path from "node:path";
-import { z } from "zod";
 import { readBulkFile } from "../../cache/bulk-file.js";
 import { checkKey, parseExpiration, parseMetadata, parseTtl } from "../../cache/limits.js";
 import { describeExpiry } from "../../cache/render.js";
@@ -7,6 +6,8 @@ import { readValue } from "../../cache/value-source.js";
 import type { Context } from "../../context.js";
 import { ExitCode } from "../../errors.js";
 import { defineCommand } from "../define.js";
+import { parsed, text } from "../spec/flag.js";
+import { target } from "../spec/shared.js";
 
 export default defineCommand({
   description: "write a value (or many with --bulk)",
@@ -21,44 +22,34 @@ export default defineCommand({
     '--bulk takes a JSON array of {"key","value","ttl"?,"expiration"?,"metadata"?,"base64"?} (wrangler\'s "expiration_ttl" works too); every item is checked first and\n' +
     "nothing is written if one is bad. Remote: bulk requests of ≤ 10,000 pairs and 100 MB, 4 in flight; keys the API reports unsuccessful are retried, then listed (exit 1).\n" +
     "KV is eventually consistent: other locations may see the old value for up to ~60 s.",
-  arguments: [
-    { syntax: "[key]", description: "the key to write" },
-    { syntax: "[value]", description: "the value (else --file, else stdin)" },
-  ],
-  options: [
-    { flags: "--file <path>", description: "read the value from a file (bytes as they are)" },
-    { flags: "--ttl <duration>", description: "expire after this long: seconds (300) or 90s, 5m, 12h, 30d (at least 60 s)" },
-    { flags: "--expiration <time>", description: "expire at this time: unix seconds or ISO 8601 (at least 60 s ahead)" },
-    { flags: "--metadata <json>", description: "JSON metadata stored with the key (≤ 1024 bytes)" },
-    { flags: "--bulk <file>", description: "write many pairs from a JSON file" },
-  ],
-  shared: ["target"],
+  args: {
+    key: text("the key to write"),
+    value: text("the value (else --file, else stdin)"),
+  },
+  flags: {
+    file: text("read the value from a file (bytes as they are)", { placeholder: "<path>" }),
+    ttl: parsed("expire after this long: seconds (300) or 90s, 5m, 12h, 30d (at least 60 s)", { placeholder: "<duration>", parse: parseTtl }),
+    expiration: text("expire at this time: unix seconds or ISO 8601 (at least 60 s ahead)", { placeholder: "<time>" }),
+    metadata: parsed("JSON metadata stored with the key (≤ 1024 bytes)", { placeholder: "<json>", parse: parseMetadata }),
+    bulk: text("write many pairs from a JSON file", { placeholder: "<file>" }),
+    ...target,
+  },
   access: "write",
-  schema: z
-    .object({
-      key: z.string().optional(),
-      value: z.string().optional(),
-      file: z.string().optional(),
-      ttl: z.string().optional(),
-      expiration: z.string().optional(),
-      metadata: z.string().optional(),
-      bulk: z.string().optional(),
-    })
-    .superRefine((v, c) => {
-      if (v.bulk !== undefined) {
-        const extra = (["key", "value", "file", "ttl", "expiration", "metadata"] as const).filter((k) => v[k] !== undefined);
-        if (extra.length) c.addIssue({ code: "custom", path: ["bulk"], message: `takes every key, value and option from the file; drop ${dropList(extra)}` });
-      } else if (v.key === undefined) {
-        c.addIssue({ code: "custom", path: ["key"], message: "missing: kanvas cache put <key> [value] (or --bulk <file>)" });
-      }
-      if (v.ttl !== undefined && v.expiration !== undefined) c.addIssue({ code: "custom", path: ["ttl"], message: "cannot be combined with --expiration (both set an expiry); give one" });
-    }),
+  check(v, fail) {
+    if (v.bulk !== undefined) {
+      const extra = (["key", "value", "file", "ttl", "expiration", "metadata"] as const).filter((k) => v[k] !== undefined);
+      if (extra.length) fail("bulk", `takes every key, value and option from the file; drop ${dropList(extra)}`);
+    } else if (v.key === undefined) {
+      fail("key", "missing: kanvas cache put <key> [value] (or --bulk <file>)");
+    }
+    if (v.ttl !== undefined && v.expiration !== undefined) fail("ttl", "cannot be combined with --expiration (both set an expiry); give one");
+  },
   async run(input, ctx) {
     if (input.bulk !== undefined) return putBulk(input.bulk, ctx);
     const key = checkKey(input.key!);
-    const expirationTtl = input.ttl !== undefined ? parseTtl(input.ttl) : undefined;
+    const expirationTtl = input.ttl;
     const expiration = input.expiration !== undefined ? parseExpiration(input.expiration, ctx.now()) : undefined;
-    const metadata = input.metadata !== undefined ? parseMetadata(input.metadata) : undefined;
+    const metadata = input.metadata;
     const value = await readValue({ value: input.value, file: input.file && path.resolve(ctx.io.cwd, input.file), label: input.file, stdin: ctx.io.stdin });
     const kv = await ctx.kv();
     await kv.put(key, value, { expirationTtl, expiration, metadata });

@@ -1,8 +1,9 @@
-import { z } from "zod";
-import { BEST_EFFORT_NOTE, checkAction, checkUserId, counterKey, counterValue, COUNTER_TTL_SECONDS, hourOf, loadLimits, secondsUntilReset } from "../../cache/ratelimit.js";
+import { BEST_EFFORT_NOTE } from "./notes.js";
 import { formatDuration } from "../../duration.js";
 import { LimitError, UsageError } from "../../errors.js";
 import { defineCommand } from "../define.js";
+import { count, text } from "../spec/flag.js";
+import { target } from "../spec/shared.js";
 
 export default defineCommand({
   description: "count one action the way the app does; exit 6 when over the limit",
@@ -10,22 +11,17 @@ export default defineCommand({
   notes:
     "Reads rate_limit:<userId>:<action>:<hour>; if count + cost would pass the action's limit in [vars] KANVAS_RATE_LIMITS, exits 6\n" +
     `("rate limit exceeded") and writes nothing; otherwise writes count + cost with a one-hour TTL and prints what remains.\n${BEST_EFFORT_NOTE}`,
-  arguments: [
-    { syntax: "<userId>", description: "the user's id as the app stores it" },
-    { syntax: "<action>", description: "an action named in KANVAS_RATE_LIMITS (e.g. draw)" },
-  ],
-  options: [{ flags: "--cost <n>", description: "count this many actions at once (default 1)" }],
-  shared: ["target"],
+  args: {
+    userId: text("the user's id as the app stores it", { required: true }),
+    action: text("an action named in KANVAS_RATE_LIMITS (e.g. draw)", { required: true }),
+  },
+  flags: { cost: count("count this many actions at once", { default: 1, example: "--cost 5" }), ...target },
   access: "write",
-  schema: z.object({
-    userId: z.string({ error: "give the user's id, e.g. kanvas cache ratelimit hit u_123 draw" }),
-    action: z.string({ error: "give the action, e.g. kanvas cache ratelimit hit u_123 draw" }),
-    cost: z.coerce.number({ error: "must be a whole number ≥ 1, e.g. --cost 5" }).int("must be a whole number ≥ 1, e.g. --cost 5").min(1, "must be at least 1, e.g. --cost 5").optional(),
-  }),
   async run(input, ctx) {
+    const { checkAction, checkUserId, counterKey, counterValue, COUNTER_TTL_SECONDS, hourOf, loadLimits, secondsUntilReset } = await import("../../cache/ratelimit.js");
     const userId = checkUserId(input.userId);
     const action = checkAction(input.action);
-    const cost = input.cost ?? 1;
+    const cost = input.cost;
     const limits = loadLimits(await ctx.config(), { required: true })!;
     const limit = limits[action];
     if (limit === undefined) {

@@ -1,26 +1,20 @@
-import { z } from "zod";
 import { appendAudit } from "../../audit.js";
-import { findCounters } from "../../cache/counters.js";
-import { checkAction, checkUserId } from "../../cache/ratelimit.js";
 import { describeTargets } from "../../confirm-summary.js";
 import { ExitCode } from "../../errors.js";
 import { defineCommand } from "../define.js";
+import { text } from "../spec/flag.js";
+import { dryRun, target, yes } from "../spec/shared.js";
 
 export default defineCommand({
   description: "delete a user's counters",
   examples: ["kanvas cache ratelimit reset u_123 --dry-run", "kanvas cache ratelimit reset u_123 --action upload --remote --yes"],
   notes: "Deletes every rate_limit:<userId>:<action>:<hour> counter of the user (all hours), or of one --action.\nAsks first at a terminal; elsewhere needs --yes. Appends a line to the audit log.",
-  arguments: [{ syntax: "<userId>", description: "the user's id as the app stores it" }],
-  options: [{ flags: "--action <action>", description: "only this action's counters" }],
-  shared: ["target", "yes", "dryRun"],
+  args: { userId: text("the user's id as the app stores it", { required: true }) },
+  flags: { action: text("only this action's counters", { placeholder: "<action>" }), ...target, ...yes, ...dryRun },
   access: "write",
-  schema: z.object({
-    userId: z.string({ error: "give the user's id, e.g. kanvas cache ratelimit reset u_123" }),
-    action: z.string().optional(),
-    yes: z.boolean().optional(),
-    dryRun: z.boolean().optional(),
-  }),
   async run(input, ctx) {
+    const { findCounters } = await import("../../cache/counters.js");
+    const { checkAction, checkUserId } = await import("../../cache/ratelimit.js");
     const userId = checkUserId(input.userId);
     const action = input.action === undefined ? undefined : checkAction(input.action, "--action");
     const config = await ctx.config();

@@ -1,19 +1,19 @@
-import { z } from "zod";
-import { findCounters } from "../../cache/counters.js";
-import { BEST_EFFORT_NOTE, checkAction, checkUserId, hourOf, loadLimits, secondsUntilReset } from "../../cache/ratelimit.js";
+import { BEST_EFFORT_NOTE } from "./notes.js";
 import { formatDuration } from "../../duration.js";
 import { defineCommand } from "../define.js";
+import { text } from "../spec/flag.js";
+import { target } from "../spec/shared.js";
 
 export default defineCommand({
   description: "a user's counts, limits and reset times",
   examples: ["kanvas cache ratelimit status u_123", "kanvas cache ratelimit status u_123 --action draw --remote --json"],
   notes: `Counters: rate_limit:<userId>:<action>:<hour>, hour = floor(unix ms / 3,600,000); limits from [vars] KANVAS_RATE_LIMITS.\n${BEST_EFFORT_NOTE}`,
-  arguments: [{ syntax: "<userId>", description: "the user's id as the app stores it" }],
-  options: [{ flags: "--action <action>", description: "only this action" }],
-  shared: ["target"],
+  args: { userId: text("the user's id as the app stores it", { required: true }) },
+  flags: { action: text("only this action", { placeholder: "<action>" }), ...target },
   access: "read",
-  schema: z.object({ userId: z.string({ error: "give the user's id, e.g. kanvas cache ratelimit status u_123" }), action: z.string().optional() }),
   async run(input, ctx) {
+    const { findCounters } = await import("../../cache/counters.js");
+    const { checkAction, checkUserId, hourOf, loadLimits, secondsUntilReset } = await import("../../cache/ratelimit.js");
     const userId = checkUserId(input.userId);
     const action = input.action === undefined ? undefined : checkAction(input.action, "--action");
     const limits = loadLimits(await ctx.config(), { required: false }) ?? {};

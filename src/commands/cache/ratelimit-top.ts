@@ -1,25 +1,23 @@
-import { z } from "zod";
-import { findCounters } from "../../cache/counters.js";
-import { BEST_EFFORT_NOTE, checkAction, hourOf, loadLimits, secondsUntilReset } from "../../cache/ratelimit.js";
-import { ScanProgress } from "../../cache/scan-progress.js";
+import { BEST_EFFORT_NOTE } from "./notes.js";
 import { formatDuration } from "../../duration.js";
 import { defineCommand } from "../define.js";
+import { count, text } from "../spec/flag.js";
+import { target } from "../spec/shared.js";
 
 export default defineCommand({
   description: "the users with the highest counts in the current window",
   examples: ["kanvas cache ratelimit top", "kanvas cache ratelimit top --action upload --limit 20 --remote --json"],
   notes: `Lists every rate_limit: counter of the current hour (cursor pages of 1000), reads them in bulk (100 a request remotely) and ranks users.\nWithout --action a user's count is the sum over actions.\n${BEST_EFFORT_NOTE}`,
-  options: [
-    { flags: "--action <action>", description: "rank by this action only" },
-    { flags: "--limit <n>", description: "how many users to show (default 10)" },
-  ],
-  shared: ["target"],
+  flags: {
+    action: text("rank by this action only", { placeholder: "<action>" }),
+    limit: count("how many users to show", { default: 10, example: "--limit 20" }),
+    ...target,
+  },
   access: "read",
-  schema: z.object({
-    action: z.string().optional(),
-    limit: z.coerce.number({ error: "must be a whole number ≥ 1, e.g. --limit 20" }).int("must be a whole number ≥ 1, e.g. --limit 20").min(1, "must be at least 1, e.g. --limit 20").optional(),
-  }),
   async run(input, ctx) {
+    const { findCounters } = await import("../../cache/counters.js");
+    const { checkAction, hourOf, loadLimits, secondsUntilReset } = await import("../../cache/ratelimit.js");
+    const { ScanProgress } = await import("../../cache/scan-progress.js");
     const action = input.action === undefined ? undefined : checkAction(input.action, "--action");
     const limits = loadLimits(await ctx.config(), { required: false }) ?? {};
     const now = ctx.now();
@@ -36,7 +34,7 @@ export default defineCommand({
     const limit = action !== undefined ? (limits[action] ?? null) : null;
     const top = [...users.values()]
       .sort((a, b) => b.count - a.count || a.userId.localeCompare(b.userId))
-      .slice(0, input.limit ?? 10)
+      .slice(0, input.limit)
       .map((u) => ({ ...u, ...(action !== undefined ? { limit, remaining: limit === null ? null : Math.max(0, limit - u.count) } : {}) }));
     ctx.out.result({ target: ctx.target, hour, action: action ?? null, resetsInSeconds: secondsUntilReset(now), users: top }, (r) => {
       if (!r.users.length) {

@@ -1,16 +1,15 @@
 import path from "node:path";
-import { z } from "zod";
 import type { Config } from "../../config/types.js";
 import { defineCommand } from "../define.js";
+import { target } from "../spec/shared.js";
 
 const REDACTED = "[redacted]";
 
 export default defineCommand({
   description: "print the resolved config (file, env, target), secrets redacted",
   examples: ["kanvas config show", "kanvas config show --env production --remote --json"],
-  shared: ["target"],
+  flags: target,
   access: "none",
-  schema: z.object({}),
   async run(_input, ctx) {
     const config = await ctx.config();
     const view = describeConfig(config, ctx.target);

@@ -3,11 +3,12 @@ import { rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { z } from "zod";
 import { CloudflareServiceError, ConflictError, InterruptedError, UsageError } from "../../errors.js";
 import { DumpInputError, dumpDatabase } from "../../db/dump.js";
 import { formatBytes } from "../../images/parts.js";
 import { defineCommand } from "../define.js";
+import { bool, list, text } from "../spec/flag.js";
+import { dryRun, target, yes } from "../spec/shared.js";
 
 export default defineCommand({
   description: "write the database as a SQL dump (local: Miniflare's D1; remote: D1's export API)",
@@ -18,24 +19,20 @@ export default defineCommand({
   ],
   notes:
     "The dump has no BEGIN/COMMIT (D1 refuses them), so it applies with 'kanvas db query --file f.sql' and 'wrangler d1 execute --file f.sql'.\nRemote: Cloudflare's export API; the database serves no queries while the export runs, so kanvas asks first (or needs --yes).\nThe file appears only when complete. Exit codes: 0 written; 2 bad input or not confirmed; 4 no such table or database; 5 the file exists (add --force).",
-  options: [
-    { flags: "-o, --output <file>", description: "where to write the SQL; - for stdout (default: <database name>-<UTC time>.sql)" },
-    { flags: "--no-data", description: "only the schema (CREATE statements)" },
-    { flags: "--no-schema", description: "only the rows (INSERT statements)" },
-    { flags: "--table <name>", description: "only this table (repeatable)", repeatable: true },
-    { flags: "--force", description: "overwrite --output if it exists" },
-  ],
-  shared: ["target", "yes", "dryRun"],
+  flags: {
+    output: text("where to write the SQL; - for stdout (default: <database name>-<UTC time>.sql)", { short: "-o", placeholder: "<file>", check: (v: string) => (v ? undefined : "give a file name, or - for stdout") }),
+    data: bool("only the schema (CREATE statements)", { negatable: true }),
+    schema: bool("only the rows (INSERT statements)", { negatable: true }),
+    table: list("only this table (repeatable)", { placeholder: "<name>" }),
+    force: bool("overwrite --output if it exists"),
+    ...target,
+    ...yes,
+    ...dryRun,
+  },
   access: "read",
-  schema: z.object({
-    output: z.string().min(1).optional(),
-    data: z.boolean().default(true),
-    schema: z.boolean().default(true),
-    table: z.array(z.string().min(1)).default([]),
-    force: z.boolean().default(false),
-    yes: z.boolean().default(false),
-    dryRun: z.boolean().default(false),
-  }),
+  check(v, fail) {
+    if (v.table.some((t) => !t)) fail("table", "give a table name");
+  },
   async run(input, ctx) {
     if (!input.data && !input.schema) throw new UsageError("--no-data and --no-schema together leave nothing to export; drop one.", "export_empty");
     const config = await ctx.config();

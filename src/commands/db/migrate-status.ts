@@ -1,5 +1,4 @@
 import path from "node:path";
-import { z } from "zod";
 import { requireD1 } from "../../config/require.js";
 import { ExitCode } from "../../errors.js";
 import { checkTableName, readState } from "../../migrate/bookkeeping.js";
@@ -7,16 +6,16 @@ import { listMigrationFiles } from "../../migrate/files.js";
 import { buildStatus } from "../../migrate/plan.js";
 import { sqliteUtcToIso } from "../../time.js";
 import { defineCommand } from "../define.js";
+import { bool } from "../spec/flag.js";
+import { target } from "../spec/shared.js";
 
 export default defineCommand({
   description: "list every migration as applied, pending, drifted or missing",
   examples: ["kanvas db migrate status", "kanvas db migrate status --remote --check", "kanvas db migrate status --json"],
   notes:
     "applied: recorded and unchanged; pending: not applied yet; drifted: applied but the file changed since; missing: applied but the file is gone.\n--check exits 5 when anything is pending, drifted or missing (a CI gate). Reads only; creates nothing.",
-  options: [{ flags: "--check", description: "exit 5 unless every migration is applied and unchanged" }],
-  shared: ["target"],
+  flags: { check: bool("exit 5 unless every migration is applied and unchanged"), ...target },
   access: "read",
-  schema: z.object({ check: z.boolean().optional() }),
   async run(input, ctx) {
     const config = await ctx.config();
     const d1cfg = requireD1(config);

@@ -1,12 +1,11 @@
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { z } from "zod";
 import { appendAudit } from "../../audit.js";
 import type { D1Client, D1Statement } from "../../clients/d1.js";
 import { requireD1 } from "../../config/require.js";
 import type { Context } from "../../context.js";
 import { CloudflareServiceError, ConflictError, InterruptedError, UsageError } from "../../errors.js";
-import { formatDuration, parseDuration } from "../../duration.js";
+import { formatDuration } from "../../duration.js";
 import { applyMigration, oneLine } from "../../migrate/apply.js";
 import { acceptChecksumStatement, adoptStatement, checkTableName, ensureTablesStatements, parseState, readState, readStatements } from "../../migrate/bookkeeping.js";
 import { checkDrift, checkOrder } from "../../migrate/checks.js";
@@ -15,6 +14,8 @@ import { acquireStatements, forceUnlock, newHolder, releaseLock, removeHolder, t
 import { deadLocalHolderPid, takeOverLine } from "../../lock-holder.js";
 import { buildStatus, preparePending, type MigrationEntry, type PendingMigration } from "../../migrate/plan.js";
 import { defineCommand } from "../define.js";
+import { bool, duration } from "../spec/flag.js";
+import { dryRun as dryRunFlag, target, yes } from "../spec/shared.js";
 
 /** A crashed run's lock frees itself after this; a live run refreshes it with every migration. */
 const LOCK_TTL_MS = 10 * 60_000;
@@ -33,29 +34,22 @@ export default defineCommand({
     "Each migration runs as one unit (its statements and bookkeeping rows in one batch): all or nothing.",
     "Exit codes: 0 applied or nothing to do; 2 bad input or destructive without --allow-destructive; 5 drift, out of order, or lock held; 1 a statement failed.",
   ].join("\n"),
-  options: [
-    { flags: "--allow-drift", description: "go on when an applied file changed or vanished (records the new checksum)" },
-    { flags: "--allow-out-of-order", description: "apply pending files that sort before an applied one" },
-    { flags: "--allow-destructive", description: "apply DROP TABLE / DROP COLUMN / DELETE or UPDATE without WHERE without asking (--yes does the same)" },
-    { flags: "--lock-timeout <duration>", description: "how long to wait for another run's lock, e.g. 30s, 5m", default: "60s" },
-    { flags: "--force-unlock", description: "remove a stuck migration lock, then exit" },
-  ],
-  shared: ["target", "yes", "dryRun"],
+  flags: {
+    allowDrift: bool("go on when an applied file changed or vanished (records the new checksum)"),
+    allowOutOfOrder: bool("apply pending files that sort before an applied one"),
+    allowDestructive: bool("apply DROP TABLE / DROP COLUMN / DELETE or UPDATE without WHERE without asking (--yes does the same)"),
+    lockTimeout: duration("how long to wait for another run's lock, e.g. 30s, 5m", { default: "60s", units: "smh" }),
+    forceUnlock: bool("remove a stuck migration lock, then exit"),
+    ...target,
+    ...yes,
+    ...dryRunFlag,
+  },
   access: "write",
-  schema: z.object({
-    allowDrift: z.boolean().optional(),
-    allowOutOfOrder: z.boolean().optional(),
-    allowDestructive: z.boolean().optional(),
-    lockTimeout: z.string({ error: "give a duration, e.g. 30s or 5m" }).default("60s"),
-    forceUnlock: z.boolean().optional(),
-    yes: z.boolean().optional(),
-    dryRun: z.boolean().optional(),
-  }),
   async run(input, ctx) {
     const config = await ctx.config();
     const d1cfg = requireD1(config);
     const table = checkTableName(d1cfg.migrationsTable);
-    const lockTimeoutMs = parseDuration(input.lockTimeout, "--lock-timeout", "smh");
+    const lockTimeoutMs = input.lockTimeout.ms;
     const displayDir = path.relative(ctx.io.cwd, d1cfg.migrationsDir) || ".";
     if (input.forceUnlock) return unlock(ctx, await ctx.d1(), input.dryRun === true);
 

@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { z } from "zod";
 import type { D1Meta, D1RawStream } from "../../clients/d1.js";
 import type { Context } from "../../context.js";
 import { ChunkedWriter } from "../../d1/chunked-writer.js";
@@ -13,6 +12,8 @@ import { D1_MAX_STATEMENT_BYTES } from "../../migrate/plan.js";
 import { splitSql } from "../../migrate/split.js";
 import { requireTargetForWriteInCI } from "../../target.js";
 import { defineCommand } from "../define.js";
+import { bool, list, text } from "../spec/flag.js";
+import { dryRun, target, yes } from "../spec/shared.js";
 
 export default defineCommand({
   description: "run SQL and print the rows",
@@ -33,31 +34,22 @@ export default defineCommand({
     "Against --remote, SQL that writes asks first at a terminal and needs --yes elsewhere. In CI, read-only SQL runs on the default (local) target; SQL that writes needs --local or --remote. Rows read/written and the duration go to stderr.",
     "Exit codes: 0 ok; 1 SQL error (D1's message and the statement are shown); 2 bad input; 4 database not found.",
   ].join("\n"),
-  arguments: [{ syntax: "[sql]", description: "the SQL to run (or use --file)" }],
-  options: [
-    { flags: "--file <path>", description: "read the SQL from a file" },
-    { flags: "--param <value>", description: "a value bound to the next ? (repeat for more)", repeatable: true },
-    { flags: "--csv", description: "print CSV (header row first; every result set)" },
-    { flags: "--ndjson", description: "print one JSON object per row, written as it is read" },
-  ],
-  shared: ["target", "yes", "dryRun"],
+  args: { sql: text("the SQL to run (or use --file)") },
+  flags: {
+    file: text("read the SQL from a file", { placeholder: "<path>" }),
+    param: list("a value bound to the next ? (repeat for more)"),
+    csv: bool("print CSV (header row first; every result set)"),
+    ndjson: bool("print one JSON object per row, written as it is read"),
+    ...target,
+    ...yes,
+    ...dryRun,
+  },
   // Reads run on the default target even in CI; writing SQL is checked in run() (requireTargetForWriteInCI).
   access: "read",
-  schema: z
-    .object({
-      sql: z.string().optional(),
-      file: z.string().optional(),
-      param: z.array(z.string()).default([]),
-      csv: z.boolean().optional(),
-      ndjson: z.boolean().optional(),
-      yes: z.boolean().optional(),
-      dryRun: z.boolean().optional(),
-    })
-    .refine((v) => (v.sql === undefined) !== (v.file === undefined), {
-      message: 'give the SQL either as an argument or with --file, e.g. kanvas db query "SELECT 1"',
-      path: ["sql"],
-    })
-    .refine((v) => !(v.csv && v.ndjson), { message: "pick one of --csv and --ndjson", path: ["csv"] }),
+  check(v, fail) {
+    if ((v.sql === undefined) === (v.file === undefined)) fail("sql", 'give the SQL either as an argument or with --file, e.g. kanvas db query "SELECT 1"');
+    if (v.csv && v.ndjson) fail("csv", "pick one of --csv and --ndjson");
+  },
   async run(input, ctx) {
     if (ctx.out.json && (input.csv || input.ndjson)) {
       throw new UsageError(`pick one of --json and ${input.csv ? "--csv" : "--ndjson"}: each is an output format.`, "query_format_conflict");

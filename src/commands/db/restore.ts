@@ -1,29 +1,26 @@
-import { z } from "zod";
 import { appendAudit } from "../../audit.js";
 import { UsageError, InterruptedError } from "../../errors.js";
 import { parseTimestamp } from "../../db/timestamp.js";
 import { defineCommand } from "../define.js";
+import { text } from "../spec/flag.js";
+import { dryRun, remoteOnly, yes } from "../spec/shared.js";
 
 export default defineCommand({
   description: "restore the remote database to a Time Travel bookmark or a point in time (remote only)",
   examples: ["kanvas db restore --bookmark 00000085-0000024c-00004c6d-8e61117bf38d7adb71b934ebbf891683 --remote", "kanvas db restore --bookmark <B> --remote --env production --yes", "kanvas db restore --timestamp 2026-12-01T14:05:00Z --remote"],
   notes:
     "kanvas db migrate --remote prints the bookmark taken before it applied anything, with this exact command.\nRemote only (Time Travel is a Cloudflare feature). Asks first; needs --yes where no one can answer. Exit codes: 0 restored; 2 bad input or not confirmed; 4 database not found.",
-  options: [
-    { flags: "--bookmark <bookmark>", description: "the Time Travel bookmark to restore to" },
-    { flags: "--timestamp <time>", description: "or: the time to restore to, ISO 8601 or unix seconds (the nearest bookmark at or before it; ≤ 30 days back)" },
-  ],
-  shared: ["remoteOnly", "yes", "dryRun"],
+  flags: {
+    bookmark: text("the Time Travel bookmark to restore to", {
+      placeholder: "<bookmark>",
+      check: (v: string) => (/^[A-Za-z0-9-]{8,200}$/.test(v) ? undefined : "not a Time Travel bookmark (letters, digits and -), as printed by kanvas db migrate --remote"),
+    }),
+    timestamp: text("or: the time to restore to, ISO 8601 or unix seconds (the nearest bookmark at or before it; ≤ 30 days back)", { placeholder: "<time>" }),
+    ...remoteOnly,
+    ...yes,
+    ...dryRun,
+  },
   access: "write",
-  schema: z.object({
-    bookmark: z
-      .string()
-      .regex(/^[A-Za-z0-9-]{8,200}$/, { message: "not a Time Travel bookmark (letters, digits and -), as printed by kanvas db migrate --remote" })
-      .optional(),
-    timestamp: z.string().optional(),
-    yes: z.boolean().optional(),
-    dryRun: z.boolean().optional(),
-  }),
   async run(input, ctx) {
     if (ctx.target !== "remote") {
       throw new UsageError("kanvas db restore works on the remote database only (Time Travel is a Cloudflare feature): add --remote.", "restore_remote_only");

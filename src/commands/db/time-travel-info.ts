@@ -1,15 +1,14 @@
-import { z } from "zod";
 import { parseTimestamp, REMOTE_ONLY_TIME_TRAVEL } from "../../db/timestamp.js";
 import { defineCommand } from "../define.js";
+import { text } from "../spec/flag.js";
+import { remoteOnly } from "../spec/shared.js";
 
 export default defineCommand({
   description: "print the Time Travel bookmark for now, or the nearest at or before --timestamp (remote only)",
   examples: ["kanvas db time-travel info --remote", "kanvas db time-travel info --timestamp 2026-12-01T14:05:00Z --remote --json"],
   notes: "Remote only: Time Travel is a Cloudflare feature, kept 30 days. Restore with: kanvas db restore --timestamp <time> --remote (or --bookmark).",
-  options: [{ flags: "--timestamp <time>", description: "ISO 8601 (2026-12-01T14:05:00Z) or unix seconds; default: now" }],
-  shared: ["remoteOnly"],
+  flags: { timestamp: text("ISO 8601 (2026-12-01T14:05:00Z) or unix seconds; default: now", { placeholder: "<time>" }), ...remoteOnly },
   access: "read",
-  schema: z.object({ timestamp: z.string().optional() }),
   async run(input, ctx) {
     if (ctx.target !== "remote") throw REMOTE_ONLY_TIME_TRAVEL("db time-travel info");
     const at = input.timestamp === undefined ? undefined : parseTimestamp(input.timestamp, ctx.now());

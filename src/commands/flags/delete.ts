@@ -1,19 +1,19 @@
-import { z } from "zod";
-import { changeFlags } from "../../flags/change.js";
 import { checkFlagName } from "../../flags/names.js";
 import { CHANGE_NOTES } from "../../flags/options.js";
-import { findFlag } from "../../flags/store.js";
 import { defineCommand } from "../define.js";
+import { text } from "../spec/flag.js";
+import { dryRun, target, yes } from "../spec/shared.js";
 
 export default defineCommand({
   description: "delete a flag (the app then sees it as missing: off)",
   examples: ["kanvas flags delete old-banner", "kanvas flags delete old-banner --remote --yes"],
   notes: `Exit 4 for a flag that does not exist (close names are listed).\n${CHANGE_NOTES}`,
-  arguments: [{ syntax: "<name>", description: "the flag's name" }],
-  shared: ["target", "yes", "dryRun"],
+  args: { name: text("the flag's name", { required: true }) },
+  flags: { ...target, ...yes, ...dryRun },
   access: "write",
-  schema: z.object({ name: z.string({ error: "give the flag's name, e.g. kanvas flags delete old-banner" }), yes: z.boolean().optional(), dryRun: z.boolean().optional() }),
   async run(input, ctx) {
+    const { changeFlags } = await import("../../flags/change.js");
+    const { findFlag } = await import("../../flags/store.js");
     const name = checkFlagName(input.name);
     return changeFlags(ctx, {
       command: "flags delete",

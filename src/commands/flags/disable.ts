@@ -1,20 +1,18 @@
-import { z } from "zod";
-import { changeFlags } from "../../flags/change.js";
-import { editFlag } from "../../flags/edit.js";
 import { checkFlagName } from "../../flags/names.js";
-import { CHANGE_NOTES, EDIT_OPTIONS, editSchema } from "../../flags/options.js";
+import { CHANGE_NOTES, editFlags } from "../../flags/options.js";
+import { text } from "../spec/flag.js";
 import { defineCommand } from "../define.js";
 
 export default defineCommand({
   description: "turn a flag off (allowed users still get it)",
   examples: ["kanvas flags disable new-checkout", "kanvas flags disable new-checkout --dry-run", "kanvas flags disable new-checkout --remote --yes"],
   notes: `Unknown flags exit 4 (close names are listed) unless --create is given.\n${CHANGE_NOTES}`,
-  arguments: [{ syntax: "<name>", description: "the flag's name" }],
-  options: EDIT_OPTIONS,
-  shared: ["target", "yes", "dryRun"],
+  args: { name: text("the flag's name", { required: true }) },
+  flags: editFlags,
   access: "write",
-  schema: z.object({ name: z.string({ error: "give the flag's name, e.g. kanvas flags disable new-checkout" }), ...editSchema }),
   async run(input, ctx) {
+    const { changeFlags } = await import("../../flags/change.js");
+    const { editFlag } = await import("../../flags/edit.js");
     const name = checkFlagName(input.name);
     return changeFlags(ctx, { command: "flags disable", yes: input.yes, dryRun: input.dryRun, mutate: (doc, at) => editFlag(doc, name, at, input, (f) => ({ ...f, enabled: false })) });
   },

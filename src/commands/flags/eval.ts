@@ -1,10 +1,9 @@
-import { z } from "zod";
-import { openFlags } from "../../flags/change.js";
 import { evaluateFlag } from "../../flags/evaluate.js";
 import { checkFlagName } from "../../flags/names.js";
-import { findFlag } from "../../flags/store.js";
 import { checkUserId } from "../../user-id.js";
 import { defineCommand } from "../define.js";
+import { text } from "../spec/flag.js";
+import { target } from "../spec/shared.js";
 
 export default defineCommand({
   description: "say whether a flag is on for a user, and why",
@@ -13,15 +12,12 @@ export default defineCommand({
     'Prints "on" or "off" on stdout and the reason on stderr: denied, allowed, disabled, or "bucket 37 < rollout 50".\n' +
     "The same evaluation the app runs: deny wins, then allow, then enabled && bucket < rollout, where\n" +
     'bucket = uint32_be(first 4 bytes of SHA-256("<name>:<userId>")) % 100. Exit 0 either way; 4 no such flag.',
-  arguments: [{ syntax: "<name>", description: "the flag's name" }],
-  options: [{ flags: "--user <id>", description: "the user's id as the app stores it" }],
-  shared: ["target"],
+  args: { name: text("the flag's name", { required: true }) },
+  flags: { user: text("the user's id as the app stores it", { placeholder: "<id>", required: "is required: the user to evaluate for, e.g. --user u_123" }), ...target },
   access: "read",
-  schema: z.object({
-    name: z.string({ error: "give the flag's name, e.g. kanvas flags eval new-checkout --user u_123" }),
-    user: z.string({ error: "is required: the user to evaluate for, e.g. --user u_123" }),
-  }),
   async run(input, ctx) {
+    const { openFlags } = await import("../../flags/change.js");
+    const { findFlag } = await import("../../flags/store.js");
     const name = checkFlagName(input.name);
     const userId = checkUserId(input.user, "--user");
     const { at, stored } = await openFlags(ctx);

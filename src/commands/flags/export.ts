@@ -1,17 +1,16 @@
-import { z } from "zod";
-import { openFlags } from "../../flags/change.js";
-import { serialiseDocument } from "../../flags/document.js";
-import { describeLocation } from "../../flags/store.js";
 import { defineCommand } from "../define.js";
+import { target } from "../spec/shared.js";
 
 export default defineCommand({
   description: "print the whole flags document (the input of 'flags set --file')",
   examples: ["kanvas flags export > flags.json", "kanvas flags export --remote --env production > flags.json"],
   notes: "Prints the document as stored, JSON with or without --json. With no document yet: the empty one. Exit 5 when it fails validation\n(use 'kanvas cache get flags' for the raw value).",
-  shared: ["target"],
+  flags: target,
   access: "read",
-  schema: z.object({}),
   async run(_input, ctx) {
+    const { openFlags } = await import("../../flags/change.js");
+    const { serialiseDocument } = await import("../../flags/document.js");
+    const { describeLocation } = await import("../../flags/store.js");
     const { at, stored } = await openFlags(ctx);
     if (stored.state === "missing") ctx.out.info(`${describeLocation(at)} does not exist yet; this is the empty document.`);
     // The document is JSON either way, so --json prints the same bytes.

@@ -1,19 +1,19 @@
-import { z } from "zod";
-import { openFlags } from "../../flags/change.js";
 import { checkFlagName } from "../../flags/names.js";
 import { stateOf } from "../../flags/render.js";
-import { findFlag } from "../../flags/store.js";
 import { defineCommand } from "../define.js";
+import { text } from "../spec/flag.js";
+import { target } from "../spec/shared.js";
 
 export default defineCommand({
   description: "print one flag",
   examples: ["kanvas flags get new-checkout", "kanvas flags get new-checkout --remote --json"],
   notes: "Exit codes: 0 found, 4 no such flag (close names are listed), 5 the document fails validation.",
-  arguments: [{ syntax: "<name>", description: "the flag's name" }],
-  shared: ["target"],
+  args: { name: text("the flag's name", { required: true }) },
+  flags: target,
   access: "read",
-  schema: z.object({ name: z.string({ error: "give the flag's name, e.g. kanvas flags get new-checkout" }) }),
   async run(input, ctx) {
+    const { openFlags } = await import("../../flags/change.js");
+    const { findFlag } = await import("../../flags/store.js");
     const name = checkFlagName(input.name);
     const { at, stored } = await openFlags(ctx);
     const flag = findFlag(stored.doc, name, at);

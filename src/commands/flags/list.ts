@@ -1,17 +1,16 @@
-import { z } from "zod";
-import { openFlags } from "../../flags/change.js";
 import { stateOf } from "../../flags/render.js";
-import { describeLocation } from "../../flags/store.js";
 import { defineCommand } from "../define.js";
+import { target } from "../spec/shared.js";
 
 export default defineCommand({
   description: "list the feature flags: state, rollout, allow/deny counts, last change",
   examples: ["kanvas flags list", "kanvas flags list --remote --json"],
   notes: "Reads the flags document (KV key \"flags\" in KANVAS_CACHE, or [vars] KANVAS_FLAGS_KEY). A document that fails validation exits 5 with the field and the fix.",
-  shared: ["target"],
+  flags: target,
   access: "read",
-  schema: z.object({}),
   async run(_input, ctx) {
+    const { openFlags } = await import("../../flags/change.js");
+    const { describeLocation } = await import("../../flags/store.js");
     const { at, stored } = await openFlags(ctx);
     const flags = Object.entries(stored.doc.flags)
       .sort(([a], [b]) => a.localeCompare(b))

@@ -1,11 +1,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { z } from "zod";
-import { changeFlags } from "../../flags/change.js";
-import { fileDocumentSchema, parseDocument } from "../../flags/document.js";
 import { CHANGE_NOTES } from "../../flags/options.js";
 import { UsageError } from "../../errors.js";
 import { defineCommand } from "../define.js";
+import { text } from "../spec/flag.js";
+import { dryRun, target, yes } from "../spec/shared.js";
 
 export default defineCommand({
   description: "replace the whole flags document from a JSON file (validated first)",
@@ -15,17 +14,17 @@ export default defineCommand({
     "left out (kanvas stamps the flags that change). The whole file is validated before anything is read or written; a bad file\n" +
     "names its path and the field. This is also the way to replace a stored document that fails validation (shown, then confirmed).\n" +
     CHANGE_NOTES,
-  options: [{ flags: "--file <path>", description: "the new document (JSON)" }],
-  shared: ["target", "yes", "dryRun"],
+  flags: { file: text("the new document (JSON)", { placeholder: "<path>", required: "is required: the new document, e.g. kanvas flags set --file flags.json" }), ...target, ...yes, ...dryRun },
   access: "write",
-  schema: z.object({ file: z.string({ error: "is required: the new document, e.g. kanvas flags set --file flags.json" }), yes: z.boolean().optional(), dryRun: z.boolean().optional() }),
   async run(input, ctx) {
-    const doc = readDocumentFile(input.file, ctx.io.cwd);
+    const { changeFlags } = await import("../../flags/change.js");
+    const doc = await readDocumentFile(input.file, ctx.io.cwd);
     return changeFlags(ctx, { command: "flags set", yes: input.yes, dryRun: input.dryRun, replaceInvalid: true, mutate: () => doc });
   },
 });
 
-function readDocumentFile(file: string, cwd: string) {
+async function readDocumentFile(file: string, cwd: string) {
+  const { fileDocumentSchema, parseDocument } = await import("../../flags/document.js");
   let text: string;
   try {
     text = readFileSync(path.resolve(cwd, file), "utf8");

@@ -1,11 +1,10 @@
 import { appendFileSync } from "node:fs";
 import path from "node:path";
-import { z } from "zod";
 import { appendAudit } from "../../audit.js";
 import type { D1Client } from "../../clients/d1.js";
 import type { R2Client } from "../../clients/r2.js";
 import type { Context } from "../../context.js";
-import { formatDuration, parseDuration } from "../../duration.js";
+import { formatDuration } from "../../duration.js";
 import { describeTargets } from "../../confirm-summary.js";
 import { CancelledError, CloudflareServiceError, ExitCode, InterruptedError, UsageError } from "../../errors.js";
 import { BatchDeleter } from "../../images/batch-deleter.js";
@@ -14,31 +13,13 @@ import { chooseReferenceChecker, DELETES_IN_FLIGHT, planPages, type DoomedObject
 import { formatBytes } from "../../images/parts.js";
 import { deleteAssetRows } from "../../images/references.js";
 import { StreamProgress } from "../../images/stream-progress.js";
-import { apiRetryAfter } from "../../clients/cloudflare-api.js";
 import { acquireNamedLock } from "../../named-lock.js";
 import { cleanupLockName, forceUnlockCleanup } from "./cleanup-unlock.js";
-import { checkWritableFile } from "../../path-flags.js";
 import { defineCommand } from "../define.js";
+import { bool, duration, text, writablePath } from "../spec/flag.js";
+import { dryRun, r2Target, yes } from "../spec/shared.js";
 
 const HOUR = 3_600_000;
-
-const schema = z.object({
-  olderThan: z.string().optional(),
-  prefix: z.string().default("uploads/"),
-  includeReferenced: z.boolean().default(false),
-  incompleteUploads: z.boolean().default(false),
-  force: z.boolean().default(false),
-  logFile: z.string().optional(),
-  lockTimeout: z.string().default("2m"),
-  yes: z.boolean().default(false),
-  dryRun: z.boolean().default(false),
-  forceUnlock: z.boolean().default(false),
-  restart: z.boolean().default(false),
-}).superRefine((v, issues) => {
-  if (!v.forceUnlock && v.olderThan === undefined) {
-    issues.addIssue({ code: "custom", path: ["olderThan"], message: "required: how old an object must be to go, e.g. --older-than 30d" });
-  }
-});
 
 interface Summary {
   target: string;
@@ -88,28 +69,33 @@ export default defineCommand({
     "Each run appends a line to the audit log (.wrangler/kanvas/audit.ndjson, or KANVAS_AUDIT_LOG).",
     "Two cleanups of one bucket never run at once: the second waits for the first (a lock row in D1, --lock-timeout).",
   ].join("\n"),
-  options: [
-    { flags: "--older-than <duration>", description: "delete objects last modified longer ago than this: 90m, 12h, 30d, 2w" },
-    { flags: "--prefix <prefix>", description: "only keys under this prefix", default: "uploads/" },
-    { flags: "--include-referenced", description: "also delete objects D1 assets rows reference (and those rows, first)" },
-    { flags: "--incomplete-uploads", description: "also abort multipart uploads started before the threshold (remote)" },
-    { flags: "--force", description: "allow --older-than under one hour" },
-    { flags: "--log-file <path>", description: "append one NDJSON line per deleted key" },
-    { flags: "--lock-timeout <duration>", description: "how long to wait for another cleanup of this bucket to finish", default: "2m" },
-    { flags: "--force-unlock", description: "remove a stuck cleanup lock of this bucket, then exit (a dead run on this host is taken over without it)" },
-    { flags: "--restart", description: "ignore the checkpoint of an interrupted run and list from the first key" },
-  ],
-  shared: ["r2Target", "yes", "dryRun"],
+  flags: {
+    olderThan: duration("delete objects last modified longer ago than this: 90m, 12h, 30d, 2w", { units: "mhdw" }),
+    prefix: text("only keys under this prefix", { placeholder: "<prefix>", default: "uploads/" }),
+    includeReferenced: bool("also delete objects D1 assets rows reference (and those rows, first)"),
+    incompleteUploads: bool("also abort multipart uploads started before the threshold (remote)"),
+    force: bool("allow --older-than under one hour"),
+    logFile: writablePath("append one NDJSON line per deleted key"),
+    lockTimeout: duration("how long to wait for another cleanup of this bucket to finish", { default: "2m", units: "smh" }),
+    forceUnlock: bool("remove a stuck cleanup lock of this bucket, then exit (a dead run on this host is taken over without it)"),
+    restart: bool("ignore the checkpoint of an interrupted run and list from the first key"),
+    ...r2Target,
+    ...yes,
+    ...dryRun,
+  },
   access: "write",
-  schema,
+  check(v, fail) {
+    if (v.forceUnlock) return;
+    if (!v.olderThan) return fail("olderThan", "required: how old an object must be to go, e.g. --older-than 30d");
+    if (v.olderThan.ms < HOUR && !v.force) {
+      throw new UsageError(`--older-than ${v.olderThan.text} is under one hour: that can delete uploads still in progress. Add --force if you mean it.`, "threshold_too_short");
+    }
+  },
   async run(input, ctx) {
     if (input.forceUnlock) return forceUnlockCleanup(ctx, input.dryRun);
-    const olderThan = input.olderThan!; // required unless --force-unlock (schema)
-    const ageMs = parseDuration(olderThan, "--older-than", "mhdw");
-    const lockTimeoutMs = parseDuration(input.lockTimeout, "--lock-timeout", "smh");
-    if (ageMs < HOUR && !input.force) {
-      throw new UsageError(`--older-than ${olderThan} is under one hour: that can delete uploads still in progress. Add --force if you mean it.`, "threshold_too_short");
-    }
+    const olderThan = input.olderThan!.text; // required unless --force-unlock (check)
+    const ageMs = input.olderThan!.ms;
+    const lockTimeoutMs = input.lockTimeout.ms;
     // Refuse before any work when no one can confirm (the listing may take a while).
     const mustAsk = !input.dryRun && !input.yes;
     if (mustAsk && !ctx.interactive) await ctx.confirm("", { yes: false, what: "images cleanup deletes objects" });
@@ -120,7 +106,6 @@ export default defineCommand({
     const r2 = await ctx.r2();
     const d1 = await ctx.d1();
     const logFile = input.logFile ? path.resolve(ctx.io.cwd, input.logFile) : undefined;
-    if (logFile) checkWritableFile(logFile, "--log-file", input.logFile!); // before anything is deleted
     if (!input.dryRun) {
       // Two cleanups of one bucket at once would both list, both delete, and both count every object:
       // the second waits for the first (wall clock, not the injectable one: other processes share it).
@@ -132,7 +117,7 @@ export default defineCommand({
         timeoutMs: lockTimeoutMs,
         now: Date.now,
         signal: ctx.signal,
-        onWait: (holder) => ctx.out.info(`Another cleanup of ${r2.bucket} is running (${holder}); waiting up to ${input.lockTimeout}…`),
+        onWait: (holder) => ctx.out.info(`Another cleanup of ${r2.bucket} is running (${holder}); waiting up to ${input.lockTimeout.text}…`),
       });
       ctx.onDispose(() => lock.release());
     }
@@ -269,7 +254,7 @@ export default defineCommand({
       throw new InterruptedError(`Interrupted: ${summary.deleted} object(s) deleted before stopping (the requests in flight finished). Run the same command again to go on.`);
     }
     if (failure) {
-      if (failure instanceof CloudflareServiceError && failure.status === 429 && !input.dryRun) ctx.out.errorLine(rerunLine(failure, summary));
+      if (failure instanceof CloudflareServiceError && failure.status === 429 && !input.dryRun) ctx.out.errorLine(rerunLine(failure, summary, (await import("../../clients/cloudflare-api.js")).apiRetryAfter));
       throw failure;
     }
     if (summary.errors) {
@@ -296,7 +281,8 @@ async function deletePages(pages: AsyncIterable<PagePlan> | Iterable<PagePlan>, 
 }
 
 /** Cloudflare's 5-minute lockout (or any 429 longer than kanvas waits): when to run again. */
-function rerunLine(error: CloudflareServiceError, s: Summary): string {
+// apiRetryAfter comes with the Cloudflare SDK: passed in, so --help never loads it.
+function rerunLine(error: CloudflareServiceError, s: Summary, apiRetryAfter: (e: unknown) => number | undefined): string {
   let waitMs = apiRetryAfter(error) ?? apiRetryAfter(error.cause);
   if (waitMs === undefined) {
     const m = /wait (\d+) s/.exec(error.message);

@@ -1,13 +1,12 @@
-import { z } from "zod";
 import { defineCommand } from "../define.js";
+import { r2RemoteOnly } from "../spec/shared.js";
 
 export default defineCommand({
   description: "print the bucket's CORS rules (remote: S3 API)",
   examples: ["kanvas images cors get --remote", "kanvas images cors get --remote --json > cors.json"],
   notes: "--json prints {\"CORSRules\": [...]}, which 'kanvas images cors set' takes back. The local (Miniflare) bucket has no CORS.",
-  shared: ["r2RemoteOnly"],
+  flags: r2RemoteOnly,
   access: "read",
-  schema: z.object({}),
   async run(_input, ctx) {
     const r2 = await ctx.r2();
     const rules = await r2.getCors();

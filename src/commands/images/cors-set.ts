@@ -1,19 +1,19 @@
 import path from "node:path";
-import { z } from "zod";
 import { InterruptedError } from "../../errors.js";
-import { readCorsFile } from "../../images/cors.js";
 import { defineCommand } from "../define.js";
+import { text } from "../spec/flag.js";
+import { dryRun, r2RemoteOnly, yes } from "../spec/shared.js";
 
 export default defineCommand({
   description: "replace the bucket's CORS rules from a JSON file (remote: S3 API)",
   examples: ["kanvas images cors set cors.json --remote", "kanvas images cors set cors.json --remote --dry-run"],
   notes:
     'The file: an array of rules, {"CORSRules": [...]} (aws s3api / `cors get --json`) or {"rules": [...]} (wrangler).\nA rule: AllowedOrigins, AllowedMethods (GET PUT POST DELETE HEAD), optional AllowedHeaders, ExposeHeaders, MaxAgeSeconds.\nThe file is checked whole before anything is sent; the old rules are replaced, not merged.',
-  arguments: [{ syntax: "<file>", description: "CORS rules as JSON" }],
-  shared: ["r2RemoteOnly", "yes", "dryRun"],
+  args: { file: text("CORS rules as JSON", { required: true, check: (v: string) => (v ? undefined : "give the CORS JSON file") }) },
+  flags: { ...r2RemoteOnly, ...yes, ...dryRun },
   access: "write",
-  schema: z.object({ file: z.string().min(1, { message: "give the CORS JSON file" }), yes: z.boolean().default(false), dryRun: z.boolean().default(false) }),
   async run(input, ctx) {
+    const { readCorsFile } = await import("../../images/cors.js");
     const rules = await readCorsFile(path.resolve(ctx.io.cwd, input.file));
     const r2 = await ctx.r2();
     if (input.dryRun) {

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { appendAudit } from "../../audit.js";
 import { ConflictError, ExitCode, InterruptedError } from "../../errors.js";
 import { assetRowsFor, describeRows, type AssetRow } from "../../images/asset-rows.js";
@@ -7,6 +6,8 @@ import { validateKey } from "../../images/keys.js";
 import { deleteAssetRows } from "../../images/references.js";
 import { mapPool } from "../../pool.js";
 import { defineCommand } from "../define.js";
+import { bool, list } from "../spec/flag.js";
+import { dryRun, r2Target, yes } from "../spec/shared.js";
 
 /** HEADs in flight while sorting the keys into present and missing. */
 const HEAD_CONCURRENCY = 8;
@@ -20,16 +21,9 @@ export default defineCommand({
   ],
   notes:
     "A key that D1 assets.r2_key references is refused (exit 5, naming the row) unless --include-referenced: then its rows are deleted first, then the object,\nso no row is ever left pointing at a deleted object. Keys that do not exist are reported as missing, not deleted.\nMany keys go in DeleteObjects requests of up to 1000. Remote: the D1 check also needs CLOUDFLARE_API_TOKEN. Asks first; needs --yes where no one can answer. One audit line per run.\nExit codes: 0 done (also when some keys were missing); 1 some objects could not be deleted; 2 bad input or not confirmed; 5 referenced.",
-  arguments: [{ syntax: "<keys...>", description: "object keys" }],
-  options: [{ flags: "--include-referenced", description: "also delete referenced keys, their D1 assets rows first" }],
-  shared: ["r2Target", "yes", "dryRun"],
+  args: { keys: list("object keys", { required: true, min: { count: 1, message: "name at least one object key" } }) },
+  flags: { includeReferenced: bool("also delete referenced keys, their D1 assets rows first"), ...r2Target, ...yes, ...dryRun },
   access: "write",
-  schema: z.object({
-    keys: z.array(z.string()).min(1, { message: "name at least one object key" }),
-    includeReferenced: z.boolean().default(false),
-    yes: z.boolean().default(false),
-    dryRun: z.boolean().default(false),
-  }),
   async run(input, ctx) {
     const keys = [...new Set(input.keys)];
     for (const key of keys) validateKey(key, key);

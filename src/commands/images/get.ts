@@ -1,9 +1,10 @@
-import { z } from "zod";
 import { NotFoundError } from "../../errors.js";
 import { writeObjectTo } from "../../images/download.js";
 import { validateKey } from "../../images/keys.js";
 import { formatBytes } from "../../images/parts.js";
 import { defineCommand } from "../define.js";
+import { bool, text } from "../spec/flag.js";
+import { r2Target } from "../spec/shared.js";
 
 export default defineCommand({
   description: "download one object to a file or stdout (streamed, binary-safe)",
@@ -14,14 +15,13 @@ export default defineCommand({
   ],
   notes:
     "--output defaults to the key's last segment in the current folder; '-' writes the bytes to stdout.\nThe file appears only once the download is complete (written beside it, then renamed); an existing file is refused unless --force.\nExit codes: 0 downloaded; 2 bad input; 4 no such key; 5 the file exists.",
-  arguments: [{ syntax: "<key>", description: "the object key" }],
-  options: [
-    { flags: "-o, --output <file>", description: "where to write: a file, or - for stdout (default: the key's last segment)" },
-    { flags: "--force", description: "overwrite --output if it exists" },
-  ],
-  shared: ["r2Target"],
+  args: { key: text("the object key", { required: true }) },
+  flags: {
+    output: text("where to write: a file, or - for stdout (default: the key's last segment)", { short: "-o", placeholder: "<file>", check: (v: string) => (v ? undefined : "give a file name, or - for stdout") }),
+    force: bool("overwrite --output if it exists"),
+    ...r2Target,
+  },
   access: "read",
-  schema: z.object({ key: z.string(), output: z.string().min(1, { message: "give a file name, or - for stdout" }).optional(), force: z.boolean().default(false) }),
   async run(input, ctx) {
     validateKey(input.key, input.key);
     const r2 = await ctx.r2();

@@ -1,19 +1,19 @@
-import { z } from "zod";
 import { ConfigError, NotFoundError, UserError } from "../../errors.js";
 import { assetRowsFor, describeRows, type AssetRow } from "../../images/asset-rows.js";
 import { validateKey } from "../../images/keys.js";
 import { formatBytes } from "../../images/parts.js";
 import { defineCommand } from "../define.js";
+import { text } from "../spec/flag.js";
+import { r2Target } from "../spec/shared.js";
 
 export default defineCommand({
   description: "print one object's size, type, etag, headers and metadata, and whether D1 references it",
   examples: ["kanvas images head uploads/u_123/1700000000000-photo.jpg", "kanvas images head uploads/u_123/1700000000000-photo.jpg --remote --json"],
   notes:
     "'referenced' lists the D1 assets rows whose r2_key is this key (same target); it is null when D1 cannot say (no D1 binding, or no assets table yet).\nExit codes: 0 found; 2 bad input; 4 no such key.",
-  arguments: [{ syntax: "<key>", description: "the object key" }],
-  shared: ["r2Target"],
+  args: { key: text("the object key", { required: true }) },
+  flags: r2Target,
   access: "read",
-  schema: z.object({ key: z.string() }),
   async run(input, ctx) {
     validateKey(input.key, input.key);
     const r2 = await ctx.r2();

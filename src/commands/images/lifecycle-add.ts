@@ -1,15 +1,11 @@
-import { z } from "zod";
 import { appendAudit } from "../../audit.js";
 import { InterruptedError, UsageError } from "../../errors.js";
 import { describeRule, LIFECYCLE_REMOTE_ONLY, validateRules } from "../../images/lifecycle.js";
 import { defineCommand } from "../define.js";
+import { bool, count, text } from "../spec/flag.js";
+import { dryRun, r2RemoteOnly, yes } from "../spec/shared.js";
 
-const days = (flag: string) =>
-  z
-    .string()
-    .regex(/^\d+$/, { message: `${flag} takes a whole number of days, e.g. 7` })
-    .transform(Number)
-    .optional();
+const days = (description: string, flag: string) => count(description, { min: 0, notWhole: `${flag} takes a whole number of days, e.g. 7`, outOfRange: `${flag} takes a whole number of days, e.g. 7` });
 
 export default defineCommand({
   description: "add (or replace, by ID) one lifecycle rule for a prefix (remote only: R2's S3 API)",
@@ -19,24 +15,17 @@ export default defineCommand({
   ],
   notes:
     "The other rules are kept. A rule with the same ID (default: kanvas-<prefix>) is replaced.\nRules know nothing of D1 references: good for staging prefixes and unfinished multipart uploads, never for uploads/ (use images cleanup).\nAn expiring rule asks first (it deletes objects); needs --yes where no one can answer. Needs R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY.",
-  options: [
-    { flags: "--prefix <prefix>", description: "the keys the rule applies to ('' = the whole bucket)" },
-    { flags: "--expire-days <n>", description: "delete objects this many days after upload" },
-    { flags: "--abort-multipart-days <n>", description: "abort unfinished multipart uploads after this many days" },
-    { flags: "--id <id>", description: "the rule's ID (default: kanvas-<prefix>)" },
-    { flags: "--allow-uploads", description: "allow expiring objects under the app's uploads/" },
-  ],
-  shared: ["r2RemoteOnly", "yes", "dryRun"],
+  flags: {
+    prefix: text("the keys the rule applies to ('' = the whole bucket)", { placeholder: "<prefix>", required: "give --prefix <prefix> ('' for the whole bucket)" }),
+    expireDays: days("delete objects this many days after upload", "--expire-days"),
+    abortMultipartDays: days("abort unfinished multipart uploads after this many days", "--abort-multipart-days"),
+    id: text("the rule's ID (default: kanvas-<prefix>)", { placeholder: "<id>" }),
+    allowUploads: bool("allow expiring objects under the app's uploads/"),
+    ...r2RemoteOnly,
+    ...yes,
+    ...dryRun,
+  },
   access: "write",
-  schema: z.object({
-    prefix: z.string({ error: "give --prefix <prefix> ('' for the whole bucket)" }),
-    expireDays: days("--expire-days"),
-    abortMultipartDays: days("--abort-multipart-days"),
-    id: z.string().optional(),
-    allowUploads: z.boolean().default(false),
-    yes: z.boolean().default(false),
-    dryRun: z.boolean().default(false),
-  }),
   async run(input, ctx) {
     if (ctx.target !== "remote") throw LIFECYCLE_REMOTE_ONLY();
     if (input.expireDays === undefined && input.abortMultipartDays === undefined) throw new UsageError("give --expire-days <n> and/or --abort-multipart-days <n>: a rule needs an action.", "lifecycle_no_action");

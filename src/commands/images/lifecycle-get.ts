@@ -1,14 +1,13 @@
-import { z } from "zod";
 import { describeRule, LIFECYCLE_REMOTE_ONLY } from "../../images/lifecycle.js";
 import { defineCommand } from "../define.js";
+import { r2RemoteOnly } from "../spec/shared.js";
 
 export default defineCommand({
   description: "print the bucket's lifecycle rules (remote only: R2's S3 API)",
   examples: ["kanvas images lifecycle get --remote", "kanvas images lifecycle get --remote --json > lifecycle.json"],
   notes: "--json prints {\"Rules\": [...]}, which 'kanvas images lifecycle set' takes back. Needs R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY (an R2 API token), not CLOUDFLARE_API_TOKEN.",
-  shared: ["r2RemoteOnly"],
+  flags: r2RemoteOnly,
   access: "read",
-  schema: z.object({}),
   async run(_input, ctx) {
     if (ctx.target !== "remote") throw LIFECYCLE_REMOTE_ONLY();
     const r2 = await ctx.r2();

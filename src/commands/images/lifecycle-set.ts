@@ -1,20 +1,19 @@
 import path from "node:path";
-import { z } from "zod";
 import { appendAudit } from "../../audit.js";
 import { InterruptedError } from "../../errors.js";
 import { describeRule, LIFECYCLE_REMOTE_ONLY, readLifecycleFile } from "../../images/lifecycle.js";
 import { defineCommand } from "../define.js";
+import { bool, text } from "../spec/flag.js";
+import { dryRun, r2RemoteOnly, yes } from "../spec/shared.js";
 
 export default defineCommand({
   description: "replace the bucket's lifecycle rules from a JSON file (remote only: R2's S3 API)",
   examples: ["kanvas images lifecycle set lifecycle.json --remote", "kanvas images lifecycle set lifecycle.json --remote --dry-run"],
   notes:
     'The file: an array of rules or {"Rules": [...]} (as `lifecycle get --json` prints). A rule: ID, Status (Enabled|Disabled), Filter.Prefix,\nExpiration.Days (or .Date) and/or AbortIncompleteMultipartUpload.DaysAfterInitiation. The whole file is checked before anything is sent.\nA rule that expires objects under uploads/ is refused (rules cannot see D1 references: use images cleanup) unless --allow-uploads.\nAsks before replacing; needs --yes where no one can answer. Needs R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY, not CLOUDFLARE_API_TOKEN.',
-  arguments: [{ syntax: "<file>", description: "lifecycle rules as JSON" }],
-  options: [{ flags: "--allow-uploads", description: "allow rules that expire objects under the app's uploads/" }],
-  shared: ["r2RemoteOnly", "yes", "dryRun"],
+  args: { file: text("lifecycle rules as JSON", { required: true }) },
+  flags: { allowUploads: bool("allow rules that expire objects under the app's uploads/"), ...r2RemoteOnly, ...yes, ...dryRun },
   access: "write",
-  schema: z.object({ file: z.string().min(1), allowUploads: z.boolean().default(false), yes: z.boolean().default(false), dryRun: z.boolean().default(false) }),
   async run(input, ctx) {
     if (ctx.target !== "remote") throw LIFECYCLE_REMOTE_ONLY();
     const rules = await readLifecycleFile(path.resolve(ctx.io.cwd, input.file), input.file, { allowUploads: input.allowUploads });

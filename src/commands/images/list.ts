@@ -1,33 +1,22 @@
-import { z } from "zod";
-import { formatDuration, parseDuration } from "../../duration.js";
+import { formatDuration } from "../../duration.js";
 import { formatBytes } from "../../images/parts.js";
 import { defineCommand } from "../define.js";
-
-const schema = z.object({
-  prefix: z.string().default(""),
-  olderThan: z.string().optional(),
-  limit: z
-    .string()
-    .regex(/^\d+$/, { message: "expected a whole number, e.g. 100" })
-    .transform(Number)
-    .refine((n) => n >= 1, { message: "must be 1 or more" })
-    .optional(),
-});
+import { count, duration, text } from "../spec/flag.js";
+import { r2Target } from "../spec/shared.js";
 
 export default defineCommand({
   description: "list objects with size and age",
   examples: ["kanvas images list", "kanvas images list --prefix uploads/u_123/ --older-than 30d", "kanvas images list --remote --json"],
   notes: "Lists every object under --prefix (default: the whole bucket), a page of 1000 at a time; --json prints an array.",
-  options: [
-    { flags: "--prefix <prefix>", description: "only keys starting with this" },
-    { flags: "--older-than <duration>", description: "only objects last modified longer ago than this (90m, 12h, 30d, 2w)" },
-    { flags: "--limit <n>", description: "stop after this many objects" },
-  ],
-  shared: ["r2Target"],
+  flags: {
+    prefix: text("only keys starting with this", { placeholder: "<prefix>", default: "" }),
+    olderThan: duration("only objects last modified longer ago than this (90m, 12h, 30d, 2w)", { units: "mhdw" }),
+    limit: count("stop after this many objects", { notWhole: "expected a whole number, e.g. 100", outOfRange: "must be 1 or more" }),
+    ...r2Target,
+  },
   access: "read",
-  schema,
   async run(input, ctx) {
-    const ageMs = input.olderThan === undefined ? undefined : parseDuration(input.olderThan, "--older-than", "mhdw");
+    const ageMs = input.olderThan?.ms;
     const r2 = await ctx.r2();
     const now = ctx.now();
     const rows: Array<{ target: string; key: string; size: number; lastModified: string; ageSeconds: number }> = [];
@@ -43,7 +32,7 @@ export default defineCommand({
     }
     ctx.out.result(rows, (list) => {
       if (!list.length) {
-        ctx.out.info(`No objects${input.prefix ? ` under ${input.prefix}` : ""}${ageMs ? ` older than ${input.olderThan}` : ""} in ${r2.bucket}.`);
+        ctx.out.info(`No objects${input.prefix ? ` under ${input.prefix}` : ""}${ageMs ? ` older than ${input.olderThan?.text}` : ""} in ${r2.bucket}.`);
         return;
       }
       ctx.out.table(

@@ -1,21 +1,10 @@
-import { z } from "zod";
 import { NotFoundError, UsageError } from "../../errors.js";
-import { isContentType } from "../../images/content-type.js";
-import { parseExpiry } from "../../images/expiry.js";
+import { contentTypeProblem } from "../spec/content-type.js";
 import { validateKey } from "../../images/keys.js";
 import { printWithUrls } from "../../images/print-urls.js";
 import { defineCommand } from "../define.js";
-
-const schema = z.object({
-  keys: z.array(z.string()).min(1, { message: "name at least one object key" }),
-  expires: z.string().default("1h"),
-  method: z.enum(["get", "put"], { message: "use get or put" }).default("get"),
-  contentType: z
-    .string()
-    .refine(isContentType, { message: "not a content type; use type/subtype, e.g. image/png" })
-    .optional(),
-  check: z.boolean().default(true),
-});
+import { bool, choice, expiry, list, text } from "../spec/flag.js";
+import { r2RemoteOnly } from "../spec/shared.js";
 
 export default defineCommand({
   description: "print presigned URLs for objects (remote: needs an S3 endpoint)",
@@ -25,18 +14,17 @@ export default defineCommand({
     "kanvas images sign key1 key2 --expires 7d --remote --json",
   ],
   notes: "--expires from 1s to 7d (default 1h). GET URLs are checked with HEAD first (exit 4 if the key is missing; --no-check skips it).\nThe local (Miniflare) bucket has no S3 endpoint, so signing needs --remote.",
-  arguments: [{ syntax: "<keys...>", description: "object keys" }],
-  options: [
-    { flags: "--expires <duration>", description: "how long the URL works: 1s to 7d", default: "1h" },
-    { flags: "--method <method>", description: "get (download) or put (upload)", default: "get" },
-    { flags: "--content-type <type>", description: "with --method put: the Content-Type the uploader must send" },
-    { flags: "--no-check", description: "skip the HEAD check that a GET key exists" },
-  ],
-  shared: ["r2RemoteOnly"],
+  args: { keys: list("object keys", { required: true, min: { count: 1, message: "name at least one object key" } }) },
+  flags: {
+    expires: expiry("how long the URL works: 1s to 7d", { default: "1h" }),
+    method: choice("get (download) or put (upload)", ["get", "put"], { default: "get", placeholder: "<method>" }),
+    contentType: text("with --method put: the Content-Type the uploader must send", { placeholder: "<type>", check: contentTypeProblem }),
+    check: bool("skip the HEAD check that a GET key exists", { negatable: true }),
+    ...r2RemoteOnly,
+  },
   access: "read",
-  schema,
   async run(input, ctx) {
-    const seconds = parseExpiry(input.expires, "--expires");
+    const seconds = input.expires;
     if (input.contentType && input.method !== "put") throw new UsageError("--content-type pins what a PUT uploads; add --method put, or drop --content-type.", "content_type_needs_put");
     for (const key of input.keys) validateKey(key, key);
     if (ctx.target === "local") {

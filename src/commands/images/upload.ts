@@ -1,53 +1,28 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { z } from "zod";
 import type { R2Client } from "../../clients/r2.js";
 import type { Context } from "../../context.js";
 import { ConflictError, InterruptedError, UsageError } from "../../errors.js";
-import { isContentType, sniffFile } from "../../images/content-type.js";
-import { parseExpiry } from "../../images/expiry.js";
+import { sniffFile } from "../../images/content-type.js";
 import { collectFiles, type LocalFile } from "../../images/files.js";
 import { appKey, validateKey, withExtension } from "../../images/keys.js";
 import { checkUserId } from "../../user-id.js";
 import { buildMetadata, parseMetadataPairs } from "../../images/metadata.js";
 import type { ImageProbe, OutputFormat } from "../../images/optimize.js";
-import { choosePartSize, formatBytes, MAX_SINGLE_PUT, MiB, parseSize } from "../../images/parts.js";
+import { choosePartSize, formatBytes, MAX_SINGLE_PUT, MiB } from "../../images/parts.js";
 import { runPool } from "../../pool.js";
 import { UploadProgress } from "../../images/progress.js";
 import { printWithUrls } from "../../images/print-urls.js";
 import { insertAsset, newAssetId } from "../../images/record.js";
 import { referencedKeys } from "../../images/references.js";
-import { checkKeyFlags, confirmReferencedOverwrites, prefixedKey, putWithSafety, uploadHeaders, uploadSafetySchema, UPLOAD_SAFETY_OPTIONS } from "../../images/upload-options.js";
+import { checkKeyFlags, confirmReferencedOverwrites, prefixedKey, putWithSafety, uploadHeaders, uploadSafetyFlags } from "../../images/upload-options.js";
 import { defineCommand } from "../define.js";
+import { contentTypeProblem } from "../spec/content-type.js";
+import { bool, choice, count, expiry, list, size, text } from "../spec/flag.js";
+import { r2Target, yes } from "../spec/shared.js";
 
-const positiveInt = (flag: string, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, { message: `expected a whole number, e.g. ${flag === "--concurrency" ? "4" : "1600"}` })
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= max, { message: `must be from 1 to ${max}` })
-    .optional();
-
-const schema = z.object({
-  paths: z.array(z.string()).min(1, { message: "name at least one file or folder to upload" }),
-  key: z.string().optional(),
-  user: z.string().optional(),
-  metadata: z.array(z.string()).default([]),
-  contentType: z
-    .string()
-    .refine(isContentType, { message: "not a content type; use type/subtype, e.g. image/png" })
-    .optional(),
-  multipartThreshold: z.string().default("100MiB"),
-  concurrency: positiveInt("--concurrency", 64),
-  optimize: z.boolean().default(false),
-  maxWidth: positiveInt("--max-width", 16_384),
-  maxHeight: positiveInt("--max-height", 16_384),
-  format: z.enum(["webp", "avif", "keep"], { message: "use webp, avif or keep" }).default("keep"),
-  record: z.boolean().default(false),
-  sign: z.string().optional(),
-  ...uploadSafetySchema,
-});
+const pixels = (description: string) => count(description, { max: 16_384, placeholder: "<px>", notWhole: "expected a whole number, e.g. 1600" });
 
 interface PlannedUpload {
   file: LocalFile;
@@ -91,30 +66,32 @@ export default defineCommand({
     "--optimize: auto-orient, strip all metadata (EXIF/GPS), resize, re-encode; refuses non-images and images over 100 MP.",
     "--record inserts the D1 assets row on the same target; if that fails the object is deleted again.",
   ].join("\n"),
-  arguments: [{ syntax: "<paths...>", description: "files and folders to upload (folders recursively, dot-files skipped)" }],
-  options: [
-    { flags: "--key <key>", description: "object key (one file only)" },
-    { flags: "--user <id>", description: "user id: key uploads/<id>/<ms>-<name> and metadata userId" },
-    { flags: "--metadata <k=v>", description: "extra custom metadata (repeatable; ≤ 8 KiB in total)", repeatable: true },
-    { flags: "--content-type <type>", description: "override the sniffed content type" },
-    { flags: "--multipart-threshold <size>", description: "upload in parts at or above this size", default: "100MiB" },
-    { flags: "--concurrency <n>", description: "files in flight (and parts in flight per multipart upload) (default: 4)" },
-    { flags: "--optimize", description: "auto-orient, strip metadata, resize and re-encode with sharp" },
-    { flags: "--max-width <px>", description: "with --optimize: fit within this width" },
-    { flags: "--max-height <px>", description: "with --optimize: fit within this height" },
-    { flags: "--format <fmt>", description: "with --optimize: webp, avif or keep", default: "keep" },
-    { flags: "--record", description: "insert the D1 assets row (needs --user)" },
-    { flags: "--sign <duration>", description: "print a presigned GET URL valid this long (1s–7d; remote only)" },
-    ...UPLOAD_SAFETY_OPTIONS,
-  ],
-  shared: ["r2Target", "yes"],
+  args: { paths: list("files and folders to upload (folders recursively, dot-files skipped)", { required: true, min: { count: 1, message: "name at least one file or folder to upload" } }) },
+  flags: {
+    key: text("object key (one file only)", { placeholder: "<key>" }),
+    user: text("user id: key uploads/<id>/<ms>-<name> and metadata userId", { placeholder: "<id>" }),
+    metadata: list("extra custom metadata (repeatable; ≤ 8 KiB in total)", { placeholder: "<k=v>" }),
+    contentType: text("override the sniffed content type", { placeholder: "<type>", check: contentTypeProblem }),
+    multipartThreshold: size("upload in parts at or above this size", {
+      default: "100MiB",
+      min: { bytes: 5 * MiB, message: (t) => `--multipart-threshold ${t}: parts are at least 5 MiB, so the threshold must be 5MiB or more.` },
+    }),
+    concurrency: count("files in flight (and parts in flight per multipart upload)", { max: 64, default: 4, notWhole: "expected a whole number, e.g. 4" }),
+    optimize: bool("auto-orient, strip metadata, resize and re-encode with sharp"),
+    maxWidth: pixels("with --optimize: fit within this width"),
+    maxHeight: pixels("with --optimize: fit within this height"),
+    format: choice("with --optimize: webp, avif or keep", ["webp", "avif", "keep"], { default: "keep", placeholder: "<fmt>" }),
+    record: bool("insert the D1 assets row (needs --user)"),
+    sign: expiry("print a presigned GET URL valid this long (1s–7d; remote only)"),
+    ...uploadSafetyFlags,
+    ...r2Target,
+    ...yes,
+  },
   access: "write",
-  schema,
   async run(input, ctx) {
     // The pure checks first: nothing is uploaded if any input is wrong.
-    const threshold = parseSize(input.multipartThreshold, "--multipart-threshold");
-    if (threshold < 5 * MiB) throw new UsageError(`--multipart-threshold ${input.multipartThreshold}: parts are at least 5 MiB, so the threshold must be 5MiB or more.`, "bad_size");
-    const signSeconds = input.sign === undefined ? undefined : parseExpiry(input.sign, "--sign");
+    const threshold = input.multipartThreshold;
+    const signSeconds = input.sign;
     const userId = input.user === undefined ? undefined : checkUserId(input.user, "--user");
     if (input.record && !userId) throw new UsageError("--record needs --user (the assets row's user_id).", "record_needs_user");
     if (!input.optimize && (input.maxWidth || input.maxHeight || input.format !== "keep")) {
@@ -130,7 +107,7 @@ export default defineCommand({
     if (input.key === undefined && input.prefix === undefined && !userId) throw new UsageError("Give --key <key> for the object's key, or --user <id> for the app's uploads/<id>/<ms>-<name> pattern.", "key_required");
 
     const plan = await planUploads(files, { key: input.key, prefix: input.prefix, userId, extra, contentType: input.contentType, optimize: input.optimize, format: input.format }, ctx);
-    const concurrency = input.concurrency ?? 4;
+    const concurrency = input.concurrency;
 
     const r2 = await ctx.r2();
     const d1 = input.record ? await ctx.d1() : undefined;
