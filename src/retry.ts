@@ -49,6 +49,8 @@ export interface RetryInfo {
 export function isRetryable(error: unknown, idempotent: boolean): boolean {
   if (!(error instanceof CloudflareServiceError)) return false;
   if (error.status === 429) return true;
+  // 501 Not Implemented is the server's lasting answer for this operation: asking again cannot help.
+  if (error.status === 501) return false;
   if (error.outcomeUnknown || error.status === undefined || error.status >= 500 || error.status === 408) return idempotent;
   return false;
 }

@@ -22,6 +22,8 @@ describe("retry policy", () => {
     expect(isRetryable(status(503, true), false)).toBe(false);
     expect(isRetryable(status(undefined, true), false)).toBe(false);
     expect(isRetryable(status(400), true)).toBe(false);
+    // 501 Not Implemented (an S3 server without the operation) is lasting, even for a safe request.
+    expect(isRetryable(status(501, true), true)).toBe(false);
     expect(isRetryable(new Error("bug"), true)).toBe(false);
   });
 

@@ -48,6 +48,9 @@ export function mapS3Error(error: unknown, what: string, ctx: { bucket: string; 
   if (status === 429 || code === "SlowDown") {
     return new CloudflareServiceError(`${what}: R2 is rate limiting requests (${code}). Wait a minute and retry, or lower --concurrency.`, { ...opts, status: 429 });
   }
+  if (status === 501) {
+    return new CloudflareServiceError(`${what}: this S3 server does not implement the operation (HTTP 501 ${code}); R2 itself does, so check R2_ENDPOINT.`, opts);
+  }
   if (status >= 500) {
     return new CloudflareServiceError(`${what}: R2 answered HTTP ${status} (${code}). This is usually temporary; retry shortly.`, { ...opts, outcomeUnknown: true });
   }
