@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { S3Client } from "@aws-sdk/client-s3";
+import { watchServer } from "./unexpected-requests.js";
 
 export interface S3Server {
   /** e.g. "http://127.0.0.1:PORT"; use with forcePathStyle: true */
@@ -22,6 +23,8 @@ export interface S3Server {
   accessKeyId: string;
   secretAccessKey: string;
   bucket: string;
+  /** requests for operations s3rver does not implement; the after-each check empties it */
+  unexpected: string[];
   /** the file whose mtime is the object's LastModified */
   objectPath(key: string): string;
   close(): Promise<void>;
@@ -54,6 +57,11 @@ export async function startS3Server(opts: { bucket?: string } = {}): Promise<S3S
     throw err;
   }
 
+  const unexpected: string[] = [];
+  child.on("message", (msg: { type?: string; request?: string }) => {
+    if (msg.type === "unexpected" && msg.request) unexpected.push(msg.request);
+  });
+  const unwatch = watchServer({ name: "s3rver (operation it does not implement)", take: () => unexpected.splice(0) });
   let closed = false;
   return {
     endpoint: `http://127.0.0.1:${port}`,
@@ -61,6 +69,7 @@ export async function startS3Server(opts: { bucket?: string } = {}): Promise<S3S
     accessKeyId: "S3RVER",
     secretAccessKey: "S3RVER",
     bucket,
+    unexpected,
     objectPath(key: string): string {
       // Mirrors s3rver's FilesystemStore.getResourcePath on POSIX.
       const parts = key.split("/");
@@ -71,6 +80,7 @@ export async function startS3Server(opts: { bucket?: string } = {}): Promise<S3S
       if (closed) return;
       closed = true;
       await stopChild(child);
+      unwatch();
       await rm(dir, { recursive: true, force: true });
     },
   };
