@@ -7,7 +7,8 @@
  */
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { Faults, faultOfKind, s3ErrorCode, type RandomKind } from "./faults.js";
+import { Faults, faultOfKind, type RandomKind } from "./faults.js";
+import { applyS3Fault } from "./s3-fault-answer.js";
 import { isS3Operation, s3Operation } from "./s3-operation.js";
 import { watchServer } from "./unexpected-requests.js";
 
@@ -41,9 +42,6 @@ export interface S3Chaos {
   close(): Promise<void>;
 }
 
-const xmlError = (code: string, status: number) =>
-  `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>injected ${status}</Message></Error>`;
-
 /** What a fault did to a request, for the log. */
 function kindOf(f: { status?: number; drop?: boolean; delayMs?: number } | undefined): ChaosKind | undefined {
   if (!f) return undefined;
@@ -66,19 +64,7 @@ export async function startS3Chaos(upstream: string): Promise<S3Chaos> {
     if (!isS3Operation(op)) unclassified.push(op);
     const fault = faults.next(method, url.pathname, op);
     log.push({ op, url: req.url ?? "/", fault: kindOf(fault) });
-    if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
-    if (fault?.drop) {
-      req.resume();
-      req.socket.destroy();
-      return;
-    }
-    if (fault?.status !== undefined) {
-      req.resume();
-      const headers: Record<string, string> = { "content-type": "application/xml" };
-      if (fault.retryAfter !== undefined) headers["retry-after"] = fault.retryAfter;
-      res.writeHead(fault.status, headers).end(xmlError(fault.code ?? s3ErrorCode(fault.status), fault.status));
-      return;
-    }
+    if (await applyS3Fault(req, res, fault)) return;
     const proxied = http.request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (up) => {

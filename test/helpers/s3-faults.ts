@@ -7,7 +7,8 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { Faults, s3ErrorCode } from "./faults.js";
+import { Faults } from "./faults.js";
+import { applyS3Fault } from "./s3-fault-answer.js";
 import { isS3Operation, s3Operation } from "./s3-operation.js";
 import { watchServer } from "./unexpected-requests.js";
 
@@ -71,19 +72,7 @@ export async function startS3Faults(upstream: string): Promise<S3Faults> {
       const delay = delays.get(op);
       if (delay) await new Promise((r) => setTimeout(r, delay));
       const fault = faults.next(req.method ?? "GET", url.pathname, op);
-      if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
-      if (fault?.drop) {
-        req.resume();
-        req.socket.destroy();
-        return;
-      }
-      if (fault?.status !== undefined) {
-        await drain(req);
-        const headers: Record<string, string> = { "content-type": "application/xml" };
-        if (fault.retryAfter) headers["retry-after"] = fault.retryAfter;
-        res.writeHead(fault.status, headers).end(errorXml(fault.code ?? s3ErrorCode(fault.status), `injected ${fault.status}`));
-        return;
-      }
+      if (await applyS3Fault(req, res, fault)) return;
       if (op === "ListMultipartUploads") {
         const prefix = url.searchParams.get("prefix") ?? "";
         const items = [...uploads.values()].filter((u) => u.key.startsWith(prefix));
@@ -193,10 +182,6 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
-}
-
-async function drain(req: http.IncomingMessage): Promise<void> {
-  for await (const _ of req) void _;
 }
 
 function escapeXml(s: string): string {
