@@ -18,6 +18,8 @@ export interface AuditLine {
   counts: Record<string, number>;
   /** anything command-specific: bucket, prefix, threshold, verified, … */
   details: AuditDetails;
+  /** fields a newer kanvas adds (tests read them as unknown) */
+  [key: string]: unknown;
 }
 
 /** Command-specific details; tests read the ones the command they run writes. */
