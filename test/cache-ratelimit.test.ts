@@ -1,15 +1,14 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeCloudflare, type FakeCloudflare } from "./helpers/fake-cloudflare/index.js";
-import { APP_WRANGLER_TOML, tempProject } from "./helpers/project.js";
+import { tempProject, wranglerToml } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
 
 const HOUR = 3_600_000;
 /** 10:59:58 in some hour, so two seconds later is the next window. */
 const H = 493_000;
 const T = (H + 1) * HOUR - 2_000;
-const withLimits = (json: string | null) =>
-  APP_WRANGLER_TOML.replace(/KANVAS_RATE_LIMITS = .*\n/, json === null ? "" : `KANVAS_RATE_LIMITS = '${json}'\n`);
+const withLimits = (json: string | null) => wranglerToml({ rateLimits: json ?? false });
 
 describe("cache ratelimit --local", { timeout: 120_000 }, () => {
   it("hit counts like the app, refuses past the limit (exit 6), and starts afresh in the next hour", async () => {
@@ -115,7 +114,7 @@ describe("cache ratelimit --remote", () => {
 
   it("hits, reports and ranks through the REST API (bulk get for values)", async () => {
     const ns = fake.kv.createNamespace("kanvas-cache").id;
-    const toml = withLimits('{"draw": 5}').replace('binding = "KANVAS_CACHE"', `binding = "KANVAS_CACHE"\nid = "${ns}"`);
+    const toml = wranglerToml({ rateLimits: '{"draw": 5}', kv: { id: ns } });
     const p = tempProject({ wrangler: toml, migrations: false });
     const env = { CLOUDFLARE_API_TOKEN: fake.token, CLOUDFLARE_ACCOUNT_ID: fake.accountId, CLOUDFLARE_BASE_URL: fake.baseURL };
     for (let i = 0; i < 150; i++) fake.kv.put(ns, `rate_limit:user${i}:draw:${H}`, String(i % 5), { expirationTtl: 3600 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeCloudflare, type FakeCloudflare } from "./helpers/fake-cloudflare/index.js";
-import { APP_WRANGLER_TOML, tempProject } from "./helpers/project.js";
+import { tempProject, wranglerToml } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
 
 let fake: FakeCloudflare;
@@ -25,7 +25,7 @@ beforeEach(() => {
 });
 
 function project(id = nsId) {
-  return tempProject({ wrangler: APP_WRANGLER_TOML.replace('binding = "KANVAS_CACHE"', `binding = "KANVAS_CACHE"\nid = "${id}"`), migrations: false });
+  return tempProject({ wrangler: wranglerToml({ kv: { id: id } }), migrations: false });
 }
 const env = () => ({ CLOUDFLARE_API_TOKEN: fake.token, CLOUDFLARE_ACCOUNT_ID: fake.accountId, CLOUDFLARE_BASE_URL: fake.baseURL, KANVAS_RETRY_BASE_MS: "10" });
 const kanvas = (args: string | string[], p: { dir: string }, extra: { stdin?: string } = {}) =>
@@ -146,7 +146,7 @@ describe("cache --remote (REST API through the cloudflare SDK, against the fake)
   });
 
   it("is checked by kanvas doctor --remote", async () => {
-    const p = tempProject({ wrangler: `name = "kanvas"\n\n[[kv_namespaces]]\nbinding = "KANVAS_CACHE"\nid = "${nsId}"\n`, migrations: false });
+    const p = tempProject({ wrangler: wranglerToml({ compatibilityDate: null, d1: false, r2: false, kv: { id: nsId }, rateLimits: false }), migrations: false });
     const r = await kanvas("doctor --json", p);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).checks).toContainEqual(expect.objectContaining({ name: "KV KANVAS_CACHE", ok: true }));

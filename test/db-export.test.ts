@@ -6,21 +6,8 @@ import { startFakeCloudflare, type FakeCloudflare } from "./helpers/fake-cloudfl
 import { REPO_ROOT, tempProject, type TempProject } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
 
-/** Tables that exercise a dump: NULLs, blobs, unicode and newlines, reals, big integers, a name that needs quoting, AUTOINCREMENT, WITHOUT ROWID, an index and a trigger. */
-const SEED = `
-CREATE TABLE "order ""items""" (id INTEGER PRIMARY KEY AUTOINCREMENT, "na me" TEXT, qty REAL, data BLOB, note TEXT);
-CREATE INDEX "idx note" ON "order ""items"""(note);
-CREATE TABLE plain (k TEXT PRIMARY KEY, v) WITHOUT ROWID;
-CREATE TABLE audit_log (id INTEGER PRIMARY KEY, msg TEXT);
-CREATE TRIGGER log_plain AFTER INSERT ON plain BEGIN INSERT INTO audit_log (msg) VALUES ('plain ' || NEW.k); END;
-INSERT INTO "order ""items""" ("na me", qty, data, note) VALUES ('Grüße 🎨 — 日本語', 3.141592653589793, X'00FF10', 'it''s
-line two; with a semicolon');
-INSERT INTO "order ""items""" ("na me", qty, data, note) VALUES (NULL, NULL, NULL, NULL);
-INSERT INTO "order ""items""" ("na me", qty, data, note) VALUES ('', 0.1, X'', '--not a comment');
-INSERT INTO "order ""items""" ("na me", qty, data, note) VALUES ('big', 9007199254740993, X'DEADBEEF', '/* nor this */');
-DELETE FROM "order ""items""" WHERE "na me" = 'big';
-INSERT INTO plain (k, v) VALUES ('int', 42), ('real', 2.5), ('text', 'x'), ('blob', X'01'), ('null', NULL), ('big', 9007199254740993);
-`;
+/** Tables that exercise a dump (fixtures/sql/export-seed.sql): NULLs, blobs, unicode and newlines, reals, big integers, a name that needs quoting, AUTOINCREMENT, WITHOUT ROWID, an index and a trigger. */
+const SEED = readFileSync(path.join(REPO_ROOT, "fixtures/sql/export-seed.sql"), "utf8");
 
 /** Every cell of every table, as (typeof, hex) so NULL vs empty and INTEGER vs REAL all count; reals as %.17g (exact, and the same text in every SQLite version). */
 const COMPARE = `

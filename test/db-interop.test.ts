@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { startFakeCloudflare } from "./helpers/fake-cloudflare/index.js";
-import { APP_WRANGLER_TOML, REPO_ROOT, tempProject, type TempProject } from "./helpers/project.js";
+import { REPO_ROOT, tempProject, type TempProject, wranglerToml } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
 import { installAppWrangler, WRANGLER_4_86 } from "./helpers/runtimes.js";
 
@@ -72,7 +72,7 @@ describe("wrangler interop (--remote, against the fake Cloudflare API)", () => {
     try {
       const db = fake.d1.createDatabase("kanvas-db");
       const p = tempProject({
-        wrangler: APP_WRANGLER_TOML.replace('database_name = "kanvas-db"', `database_name = "kanvas-db"\ndatabase_id = "${db.uuid}"`),
+        wrangler: wranglerToml({ d1: { databaseId: db.uuid } }),
         files: { "migrations/0001_topic.sql": files["migrations/0001_topic.sql"] },
       });
       const wEnv = { CLOUDFLARE_API_TOKEN: fake.token, CLOUDFLARE_ACCOUNT_ID: fake.accountId, CLOUDFLARE_API_BASE_URL: fake.baseURL };

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { APP_WRANGLER_TOML, tempProject, type TempProject } from "./helpers/project.js";
+import { tempProject, type TempProject, wranglerToml } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
 
 const kanvas = (p: TempProject, args: string, opts: { tty?: boolean; stdin?: string; env?: Record<string, string> } = {}) =>
@@ -112,7 +112,7 @@ INSERT INTO d1_migrations (name) VALUES ('0000_kanvas_schema.sql'), ('0001_topic
   });
 
   it("uses the binding's migrations_table override (as wrangler does)", async () => {
-    const p = tempProject({ wrangler: APP_WRANGLER_TOML.replace('migrations_dir = "migrations"', 'migrations_dir = "migrations"\nmigrations_table = "schema_history"') });
+    const p = tempProject({ wrangler: wranglerToml({ d1: { migrationsTable: "schema_history" } }) });
     expect((await kanvas(p, "db migrate")).code).toBe(0);
     expect(await q(p, "SELECT name FROM schema_history")).toEqual([{ name: "0000_kanvas_schema.sql" }]);
     expect(await q(p, "SELECT name FROM sqlite_master WHERE name = 'd1_migrations'")).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { APP_WRANGLER_TOML, tempProject } from "./helpers/project.js";
+import { tempProject, wranglerToml } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
 
 // Several Miniflare starts per case on a shared, loaded machine.
@@ -96,12 +96,12 @@ describe("kanvas db migrate: bad input (one line, non-zero exit, nothing written
     t = await runKanvas(["db", "query", "SELECT name FROM sqlite_master WHERE name = 'ok'", "--json"], { cwd: syntax.dir });
     expect(JSON.parse(t.stdout)).toEqual([]);
 
-    const noBinding = tempProject({ wrangler: APP_WRANGLER_TOML.replace('binding = "KANVAS_DB"', 'binding = "OTHER_DB"') });
+    const noBinding = tempProject({ wrangler: wranglerToml({ d1: { binding: "OTHER_DB" } }) });
     r = await runKanvas("db migrate", { cwd: noBinding.dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no \[\[d1_databases\]\] entry with binding = "KANVAS_DB"/);
 
-    const noId = tempProject({ wrangler: APP_WRANGLER_TOML.replace('database_name = "kanvas-db"\n', "") });
+    const noId = tempProject({ wrangler: wranglerToml({ d1: { databaseName: null } }) });
     r = await runKanvas("db migrate --remote", { cwd: noId.dir, env: { CLOUDFLARE_API_TOKEN: "t".repeat(40), CLOUDFLARE_ACCOUNT_ID: "0123456789abcdef0123456789abcdef", CLOUDFLARE_BASE_URL: "http://127.0.0.1:9/client/v4" } });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--remote needs the D1 database: add database_id/);

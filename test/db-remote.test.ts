@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startFakeCloudflare, type FakeCloudflare } from "./helpers/fake-cloudflare/index.js";
-import { APP_WRANGLER_TOML, tempProject, type TempProject } from "./helpers/project.js";
+import { tempProject, type TempProject, wranglerToml } from "./helpers/project.js";
 import { runKanvas, spawnKanvas } from "./helpers/run-kanvas.js";
 
 let fake: FakeCloudflare;
@@ -127,7 +127,7 @@ describe("kanvas db migrate --remote (fake Cloudflare API)", () => {
 
 describe("remote bad input", () => {
   it("a database_id that does not exist exits 4; no database of that name exits 4; an unreachable API exits 1", async () => {
-    const p = tempProject({ wrangler: APP_WRANGLER_TOML.replace('database_name = "kanvas-db"', 'database_name = "kanvas-db"\ndatabase_id = "11111111-2222-4333-8444-555555555555"') });
+    const p = tempProject({ wrangler: wranglerToml({ d1: { databaseId: "11111111-2222-4333-8444-555555555555" } }) });
     const r = await remote(p, "db migrate --remote");
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/does not exist in account .*check database_id/);
@@ -135,7 +135,7 @@ describe("remote bad input", () => {
     expect(rq.code).toBe(4);
     expect(rq.stderr).toMatch(/does not exist in account/);
 
-    const q = tempProject({ wrangler: APP_WRANGLER_TOML.replace('database_name = "kanvas-db"', 'database_name = "kanvas"') });
+    const q = tempProject({ wrangler: wranglerToml({ d1: { databaseName: "kanvas" } }) });
     const r2 = await remote(q, "db migrate status --remote");
     expect(r2.code).toBe(4);
     expect(r2.stderr).toMatch(/No D1 database named "kanvas"/);

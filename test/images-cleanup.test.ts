@@ -1,82 +1,27 @@
-import { existsSync, readFileSync, utimesSync } from "node:fs";
-import { ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeCloudflare, type FakeCloudflare } from "./helpers/fake-cloudflare/index.js";
+import { existsSync, readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { FakeCloudflare } from "./helpers/fake-cloudflare/index.js";
+import { useRemoteImages } from "./helpers/remote-images.js";
+import type { S3Faults } from "./helpers/s3-faults.js";
 import { tempProject } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
-import { startS3Faults, type S3Faults } from "./helpers/s3-faults.js";
-import { s3ClientFor, startS3Server, type S3Server } from "./helpers/s3-server.js";
 
 const DAY = 86_400_000;
-let s3: S3Server;
 let front: S3Faults;
 let cf: FakeCloudflare;
 let dbId: string;
-let sdk: S3Client;
+const images = useRemoteImages();
+beforeAll(() => void ({ front, cf, dbId } = images.servers()));
 
-beforeAll(async () => {
-  [s3, cf] = await Promise.all([startS3Server(), startFakeCloudflare()]);
-  front = await startS3Faults(s3.endpoint);
-  dbId = cf.d1.createDatabase("kanvas-db").uuid;
-  cf.d1.exec(dbId, "CREATE TABLE assets (id TEXT PRIMARY KEY NOT NULL, user_id TEXT NOT NULL, r2_key TEXT NOT NULL UNIQUE, size_bytes INTEGER NOT NULL, content_type TEXT, created_at TEXT DEFAULT (CURRENT_TIMESTAMP) NOT NULL)");
-  sdk = s3ClientFor(s3);
-});
-afterAll(async () => {
-  sdk?.destroy();
-  await front?.close();
-  await Promise.all([s3?.close(), cf?.close()]);
-});
-
-function project() {
-  front.clear();
-  const p = tempProject({
-    wrangler: `name = "kanvas"\n[[d1_databases]]\nbinding = "KANVAS_DB"\ndatabase_name = "kanvas-db"\ndatabase_id = "${dbId}"\n\n[[r2_buckets]]\nbinding = "KANVAS_IMAGES"\nbucket_name = "kanvas-images"\n`,
-    migrations: false,
-  });
-  const env = {
-    R2_ENDPOINT: front.endpoint,
-    R2_ACCESS_KEY_ID: s3.accessKeyId,
-    R2_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    CLOUDFLARE_ACCOUNT_ID: cf.accountId,
-    CLOUDFLARE_API_TOKEN: cf.token,
-    CLOUDFLARE_BASE_URL: cf.baseURL,
-    KANVAS_AUDIT_LOG: p.file("audit.ndjson"),
-    KANVAS_RETRY_BASE_MS: "1",
-  };
-  return { ...p, env };
-}
+const project = () => images.project();
 
 /**
  * Puts `count` small objects under `prefix`; the first `old` of them get a LastModified `ageDays` ago.
  * Keep count > old: s3rver's DeleteObjects answers 500 when its deletions race to remove the
  * folder they empty (a s3rver bug; R2 has no folders), so each prefix keeps one new object.
  */
-async function seed(prefix: string, count: number, old: number, ageDays = 40): Promise<string[]> {
-  const keys = Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(5, "0")}.jpg`);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (next < keys.length) {
-        const key = keys[next++]!;
-        await sdk.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: `bytes of ${key}` }));
-      }
-    }),
-  );
-  const then = new Date(Date.now() - ageDays * DAY);
-  for (const key of keys.slice(0, old)) utimesSync(s3.objectPath(key), then, then);
-  return keys;
-}
-
-async function remaining(prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await sdk.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix, ContinuationToken: token }));
-    keys.push(...(page.Contents ?? []).map((o) => o.Key!));
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return keys;
-}
+const seed = (prefix: string, count: number, old: number, ageDays = 40) => images.seed(prefix, count, old, { ageDays, body: (key) => `bytes of ${key}` });
+const remaining = (prefix: string) => images.remaining(prefix);
 
 function reference(keys: string[]): void {
   for (const [i, key] of keys.entries()) cf.d1.exec(dbId, "INSERT INTO assets (id, user_id, r2_key, size_bytes) VALUES (?, ?, ?, ?)", [`${key}-${i}`, "u1", key, 10]);

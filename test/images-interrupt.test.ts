@@ -1,51 +1,23 @@
-import { existsSync, readdirSync, readFileSync, utimesSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeCloudflare, type FakeCloudflare } from "./helpers/fake-cloudflare/index.js";
-import { tempProject } from "./helpers/project.js";
+import { HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { FakeCloudflare } from "./helpers/fake-cloudflare/index.js";
+import { useRemoteImages } from "./helpers/remote-images.js";
+import type { S3Faults } from "./helpers/s3-faults.js";
 import { signalGroup } from "./helpers/process-group.js";
 import { spawnKanvas } from "./helpers/run-kanvas.js";
-import { startS3Faults, type S3Faults } from "./helpers/s3-faults.js";
-import { s3ClientFor, startS3Server, type S3Server } from "./helpers/s3-server.js";
+import type { S3Server } from "./helpers/s3-server.js";
 
-const DAY = 86_400_000;
 let s3: S3Server;
 let front: S3Faults;
 let cf: FakeCloudflare;
-let dbId: string;
 let sdk: S3Client;
+const images = useRemoteImages();
+beforeAll(() => void ({ s3, front, cf, sdk } = images.servers()));
 
-beforeAll(async () => {
-  [s3, cf] = await Promise.all([startS3Server(), startFakeCloudflare()]);
-  front = await startS3Faults(s3.endpoint);
-  dbId = cf.d1.createDatabase("kanvas-db").uuid;
-  cf.d1.exec(dbId, "CREATE TABLE assets (id TEXT PRIMARY KEY NOT NULL, user_id TEXT NOT NULL, r2_key TEXT NOT NULL UNIQUE, size_bytes INTEGER NOT NULL, content_type TEXT, created_at TEXT DEFAULT (CURRENT_TIMESTAMP) NOT NULL)");
-  sdk = s3ClientFor(s3);
-});
-afterAll(async () => {
-  sdk?.destroy();
-  await front?.close();
-  await Promise.all([s3?.close(), cf?.close()]);
-});
-
-function project() {
-  front.clear();
-  const p = tempProject({
-    wrangler: `name = "kanvas"\n[[d1_databases]]\nbinding = "KANVAS_DB"\ndatabase_name = "kanvas-db"\ndatabase_id = "${dbId}"\n\n[[r2_buckets]]\nbinding = "KANVAS_IMAGES"\nbucket_name = "kanvas-images"\n`,
-    migrations: false,
-  });
-  const env = {
-    R2_ENDPOINT: front.endpoint,
-    R2_ACCESS_KEY_ID: s3.accessKeyId,
-    R2_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    CLOUDFLARE_ACCOUNT_ID: cf.accountId,
-    CLOUDFLARE_API_TOKEN: cf.token,
-    CLOUDFLARE_BASE_URL: cf.baseURL,
-    KANVAS_AUDIT_LOG: "audit.ndjson",
-  };
-  return { ...p, env };
-}
+// The audit log relative to the project (as a user would set it); no shortened retry waits.
+const project = () => images.project({ env: { KANVAS_AUDIT_LOG: "audit.ndjson", KANVAS_RETRY_BASE_MS: undefined } });
 
 function checkpoints(dir: string): string[] {
   const folder = path.join(dir, ".wrangler", "kanvas");
@@ -93,19 +65,8 @@ describe("interrupting a multipart upload (real bin/kanvas)", () => {
 describe("interrupting a cleanup (real bin/kanvas)", () => {
   it("finishes the batch in flight, reports what was deleted, exits 130; a rerun goes on", async () => {
     const p = project();
-    const keys = Array.from({ length: 3000 }, (_, i) => `uploads/int/${String(i).padStart(5, "0")}.jpg`);
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (next < keys.length) {
-          const key = keys[next++]!;
-          await sdk.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: "x" }));
-        }
-      }),
-    );
+    await images.seed("uploads/int/", 3000, 3000);
     await sdk.send(new PutObjectCommand({ Bucket: s3.bucket, Key: "uploads/int/zz-new.jpg", Body: "new" }));
-    const then = new Date(Date.now() - 40 * DAY);
-    for (const key of keys) utimesSync(s3.objectPath(key), then, then);
     // Slow pages and batches, so the signal lands between batches.
     front.slow("ListObjectsV2", 1_000);
     front.slow("DeleteObjects", 800);
@@ -144,16 +105,8 @@ describe("interrupting a cleanup (real bin/kanvas)", () => {
 
   it("after kill -9, the rerun resumes from the checkpoint and deletes each key once", async () => {
     const p = project();
-    const keys = Array.from({ length: 3000 }, (_, i) => `uploads/k9/${String(i).padStart(5, "0")}.jpg`);
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (next < keys.length) await sdk.send(new PutObjectCommand({ Bucket: s3.bucket, Key: keys[next++]!, Body: "x" }));
-      }),
-    );
+    await images.seed("uploads/k9/", 3000, 3000);
     await sdk.send(new PutObjectCommand({ Bucket: s3.bucket, Key: "uploads/k9/zz-new.jpg", Body: "new" }));
-    const then = new Date(Date.now() - 40 * DAY);
-    for (const key of keys) utimesSync(s3.objectPath(key), then, then);
     front.slow("ListObjectsV2", 1_000);
     front.slow("DeleteObjects", 800);
     const log = p.file("deleted.ndjson");
@@ -177,13 +130,7 @@ describe("interrupting a cleanup (real bin/kanvas)", () => {
     const entries = logged();
     expect(new Set(entries).size).toBe(entries.length); // no key deleted twice
     expect(s.deleted).toBeLessThanOrEqual(entries.length);
-    const left: string[] = [];
-    for (let token: string | undefined, first = true; first || token; first = false) {
-      const page = await sdk.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: "uploads/k9/", ContinuationToken: token }));
-      left.push(...(page.Contents ?? []).map((o) => o.Key!));
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    }
-    expect(left).toEqual(["uploads/k9/zz-new.jpg"]);
+    expect(await images.remaining("uploads/k9/")).toEqual(["uploads/k9/zz-new.jpg"]);
     expect(checkpoints(p.dir)).toEqual([]);
   }, 400_000);
 });

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeCloudflare, type FakeCloudflare } from "./helpers/fake-cloudflare/index.js";
-import { tempProject } from "./helpers/project.js";
+import { tempProject, wranglerToml } from "./helpers/project.js";
+import { createAppSchema } from "./helpers/app-schema.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
 import { startS3Extras, type S3Extras } from "./helpers/s3-extras.js";
 import { s3ClientFor, startS3Server, type S3Server } from "./helpers/s3-server.js";
@@ -18,7 +19,7 @@ describe("images upload headers and overwrite safety (remote: s3rver, fake D1 AP
     front = await startS3Extras(s3.endpoint);
     sdk = s3ClientFor(s3);
     dbId = cf.d1.createDatabase("kanvas-db").uuid;
-    cf.d1.exec(dbId, "CREATE TABLE assets (id TEXT PRIMARY KEY NOT NULL, user_id TEXT NOT NULL, r2_key TEXT NOT NULL UNIQUE, size_bytes INTEGER NOT NULL, content_type TEXT, created_at TEXT DEFAULT (CURRENT_TIMESTAMP) NOT NULL)");
+    createAppSchema((sql) => cf.d1.exec(dbId, sql));
   });
   afterAll(async () => {
     sdk?.destroy();
@@ -27,7 +28,7 @@ describe("images upload headers and overwrite safety (remote: s3rver, fake D1 AP
   });
   const project = () => {
     const p = tempProject({
-      wrangler: `name = "kanvas"\n[[d1_databases]]\nbinding = "KANVAS_DB"\ndatabase_name = "kanvas-db"\ndatabase_id = "${dbId}"\n\n[[r2_buckets]]\nbinding = "KANVAS_IMAGES"\nbucket_name = "kanvas-images"\n`,
+      wrangler: wranglerToml({ compatibilityDate: null, d1: { databaseId: dbId, migrationsDir: null }, kv: false, rateLimits: false }),
       migrations: false,
       files: { "one.txt": "one", "batch/a.txt": "A", "batch/sub/b.txt": "B", "v2.txt": "version two" },
     });

@@ -2,26 +2,19 @@ import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, tempProject } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
-import { s3ClientFor, startS3Server, type S3Server } from "./helpers/s3-server.js";
+import { useS3Server, type S3Server } from "./helpers/s3-server.js";
 
 const FIX = path.join(REPO_ROOT, "fixtures/images");
 const ACCOUNT = "0123456789abcdef0123456789abcdef";
 let s3: S3Server;
 let sdk: S3Client;
+const s3rver = useS3Server();
+beforeAll(() => void ({ s3, sdk } = s3rver.started()));
 
-beforeAll(async () => {
-  s3 = await startS3Server();
-  sdk = s3ClientFor(s3);
-});
-afterAll(async () => {
-  sdk?.destroy();
-  await s3?.close();
-});
-
-const remoteEnv = () => ({ R2_ENDPOINT: s3.endpoint, R2_ACCESS_KEY_ID: s3.accessKeyId, R2_SECRET_ACCESS_KEY: s3.secretAccessKey, CLOUDFLARE_ACCOUNT_ID: ACCOUNT });
+const remoteEnv = () => s3rver.r2Env(ACCOUNT);
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 async function readObject(key: string): Promise<Buffer> {
   const res = await sdk.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));

@@ -1,16 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeCloudflare, type FakeCloudflare } from "./helpers/fake-cloudflare/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { FakeCloudflare } from "./helpers/fake-cloudflare/index.js";
 import { tempProject } from "./helpers/project.js";
+import { useRemoteImages } from "./helpers/remote-images.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
-import { startS3Faults, type S3Faults } from "./helpers/s3-faults.js";
-import { s3ClientFor, startS3Server, type S3Server } from "./helpers/s3-server.js";
+import type { S3Faults } from "./helpers/s3-faults.js";
+import type { S3Server } from "./helpers/s3-server.js";
 
 // Bytes that break any text handling: every byte value, NULs, invalid UTF-8, CRLFs.
 const BINARY = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from([0xff, 0xfe, 0x00, 0x0d, 0x0a, 0xc3]), randomBytes(70_000)]);
-const ASSETS_SQL = "CREATE TABLE assets (id TEXT PRIMARY KEY NOT NULL, user_id TEXT NOT NULL, r2_key TEXT NOT NULL UNIQUE, size_bytes INTEGER NOT NULL, content_type TEXT, created_at TEXT DEFAULT (CURRENT_TIMESTAMP) NOT NULL)";
 
 describe("images get | head | delete on the local target (Miniflare)", () => {
   async function localProject() {
@@ -90,36 +90,9 @@ describe("images get | head | delete on the remote target (s3rver + fake D1 API)
   let cf: FakeCloudflare;
   let sdk: S3Client;
   let dbId: string;
-  beforeAll(async () => {
-    [s3, cf] = await Promise.all([startS3Server(), startFakeCloudflare()]);
-    front = await startS3Faults(s3.endpoint);
-    sdk = s3ClientFor(s3);
-    dbId = cf.d1.createDatabase("kanvas-db").uuid;
-    cf.d1.exec(dbId, ASSETS_SQL);
-  });
-  afterAll(async () => {
-    sdk?.destroy();
-    await front?.close();
-    await Promise.all([s3?.close(), cf?.close()]);
-  });
-  function project() {
-    front.clear();
-    const p = tempProject({
-      wrangler: `name = "kanvas"\n[[d1_databases]]\nbinding = "KANVAS_DB"\ndatabase_name = "kanvas-db"\ndatabase_id = "${dbId}"\n\n[[r2_buckets]]\nbinding = "KANVAS_IMAGES"\nbucket_name = "kanvas-images"\n`,
-      migrations: false,
-    });
-    const env = {
-      R2_ENDPOINT: front.endpoint,
-      R2_ACCESS_KEY_ID: s3.accessKeyId,
-      R2_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      CLOUDFLARE_ACCOUNT_ID: cf.accountId,
-      CLOUDFLARE_API_TOKEN: cf.token,
-      CLOUDFLARE_BASE_URL: cf.baseURL,
-      KANVAS_AUDIT_LOG: p.file("audit.ndjson"),
-      KANVAS_RETRY_BASE_MS: "1",
-    };
-    return { ...p, env };
-  }
+  const images = useRemoteImages();
+  beforeAll(() => void ({ s3, front, cf, sdk, dbId } = images.servers()));
+  const project = () => images.project();
 
   it("get round-trips binary bytes to a file and stdout; head reads S3 headers and metadata", async () => {
     // Straight to s3rver: the fault front re-frames answers without Content-Length, and HEAD's size is that header.

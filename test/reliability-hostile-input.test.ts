@@ -3,79 +3,18 @@
  * project with real state (migrated D1, a KV key, an R2 object). Each case asserts: the exit code, one
  * `error:` line on stderr that names the input, no stack trace, and that nothing was written (the
  * project folder, .wrangler/state included, is byte-identical; D1 cases also re-read the database).
- * Then: keys that R2 and KV accept round-trip byte for byte, locally and over the remote APIs.
+ * Keys that R2 and KV accept round-trip byte for byte: reliability-hostile-keys.test.ts.
  */
-import { createHash } from "node:crypto";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP_WRANGLER_TOML, REPO_ROOT } from "./helpers/project.js";
-import { filesUnder, rigProject, startRig, type Rig } from "./helpers/reliability-rig.js";
-import { runKanvas, type RunResult } from "./helpers/run-kanvas.js";
+import { describe, expect, it } from "vitest";
+import { d1Baseline, d1State, dir, fingerprint, run, useHostileProject } from "./helpers/hostile-project.js";
+import { APP_WRANGLER_TOML } from "./helpers/project.js";
+import { filesUnder } from "./helpers/reliability-rig.js";
+import type { RunResult } from "./helpers/run-kanvas.js";
 
-let dir: string;
-let d1Baseline: string;
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
-const env = () => ({ KANVAS_AUDIT_LOG: path.join(dir, "audit.ndjson"), USER: "hostile" });
-const run = (args: string[], opts: { stdin?: string; env?: Record<string, string>; cwd?: string } = {}) =>
-  runKanvas(args, { cwd: opts.cwd ?? dir, env: { ...env(), ...opts.env }, stdin: opts.stdin });
-
-/** Content hash of every file in the project (SQLite shared-memory files excluded: readers touch them). */
-function fingerprint(skipD1 = false): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of filesUnder(dir)) {
-    if (f.endsWith("-shm") || f.endsWith("audit.ndjson")) continue; // destructive commands audit failed runs too (see reliability-audit)
-    // D1 cases compare the database's contents instead (reading it through Miniflare touches its WAL).
-    if (skipD1 && f.includes(`${path.sep}d1${path.sep}`)) continue;
-    out[path.relative(dir, f)] = createHash("sha256").update(readFileSync(f)).digest("hex");
-  }
-  return out;
-}
-
-async function d1State(): Promise<string> {
-  const r = await run(["db", "query", "SELECT (SELECT group_concat(name) FROM sqlite_master WHERE type IN ('table','trigger')) AS objects, (SELECT count(*) FROM d1_migrations) AS applied, (SELECT count(*) FROM users) AS users", "--json"]);
-  expect(r.code, r.stderr).toBe(0);
-  return r.stdout;
-}
-
-beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), "kanvas-hostile-"));
-  writeFileSync(path.join(dir, "wrangler.toml"), APP_WRANGLER_TOML);
-  cpSync(path.join(REPO_ROOT, "src/migrations"), path.join(dir, "migrations"), { recursive: true });
-  const w = (rel: string, content: string | Buffer) => {
-    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    writeFileSync(path.join(dir, rel), content);
-  };
-  w("a.png", PNG);
-  w("notimage.png", "this is plain text, not a PNG\n");
-  w("notimage.txt", "plain text\n");
-  w("empty-dir/.keep", "");
-  rmSync(path.join(dir, "empty-dir/.keep"));
-  mkdirSync(path.join(dir, "a-dir"), { recursive: true });
-  symlinkSync(path.join(dir, "does-not-exist"), path.join(dir, "dangling.png"));
-  symlinkSync(path.join(dir, "does-not-exist"), path.join(dir, "dangling.json"));
-  w("bad.json", "{ not json");
-  w("cors-bad.json", JSON.stringify([{ AllowedMethods: ["FETCH"], AllowedOrigins: ["*"] }]));
-  w("bulk-nokey.json", JSON.stringify([{ key: "ok", value: "1" }, { value: "missing key" }]));
-  w("bulk-dotdot.json", JSON.stringify([{ key: "fine", value: "1" }, { key: "..", value: "2" }]));
-  w("bulk-ttl.json", JSON.stringify([{ key: "fine", value: "1" }, { key: "short", value: "2", ttl: 5 }]));
-  w("bulk-notarray.json", JSON.stringify({ key: "k", value: "v" }));
-  w("syntax.sql", "SELEC 1;");
-  const seed = async (args: string[]) => {
-    const r = await run(args);
-    expect(r.code, `${args.join(" ")}\n${r.stderr}`).toBe(0);
-  };
-  await seed(["db", "migrate"]);
-  await seed(["db", "query", "INSERT INTO users (id, email) VALUES ('u1', 'u1@example.com')", "--yes"]);
-  await seed(["cache", "put", "seed", "value"]);
-  await seed(["images", "upload", "a.png", "--key", "uploads/u1/seed.png"]);
-  d1Baseline = await d1State();
-}, 120_000);
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+useHostileProject();
 
 interface Case {
   name: string;
@@ -270,89 +209,4 @@ describe("hostile input: one clear line, the right exit code, no stack trace, no
       }
     });
   }
-});
-
-const AWKWARD_KEYS = ["with space", "100%", "100%25", "a#b", "what?x=1&y=2", "ünïcødé/日本語", "...", "a...b", "trailing.", "emoji 🎨", "plus+sign", "semi;colon"];
-/** KV takes any key but "." and ".."; these dot segments must stay as they are. */
-const KV_KEYS = [...AWKWARD_KEYS, "a/../b", "uploads/./x"];
-/** A few of the worst, for the slower per-key local runs. */
-const LOCAL_SAMPLE = ["with space", "100%", "a#b", "what?x=1&y=2", "ünïcødé/日本語", "..."];
-
-describe("keys that KV and R2 accept round-trip byte for byte", () => {
-  it("KV local: bulk put, list, get", async () => {
-    writeFileSync(path.join(dir, "rt.json"), JSON.stringify(KV_KEYS.map((key) => ({ key, value: `value of ${key}` }))));
-    const put = await run(["cache", "put", "--bulk", "rt.json"]);
-    expect(put.code, put.stderr).toBe(0);
-    const single = await run(["cache", "put", "single %2F#?", "one"]);
-    expect(single.code, single.stderr).toBe(0);
-    const list = await run(["cache", "list", "--json"]);
-    const names = (JSON.parse(list.stdout) as Array<{ key: string }>).map((k) => k.key);
-    for (const key of [...KV_KEYS, "single %2F#?"]) expect(names, key).toContain(key);
-    for (const key of [...LOCAL_SAMPLE, "a/../b", "single %2F#?"]) {
-      const get = await run(["cache", "get", key]);
-      expect(get.code, `${key}: ${get.stderr}`).toBe(0);
-      expect(get.stdout, key).toBe(key === "single %2F#?" ? "one" : `value of ${key}`);
-    }
-  });
-
-  it("R2 local: upload --key, then list", async () => {
-    const keys = [...LOCAL_SAMPLE];
-    for (const key of keys) {
-      const up = await run(["images", "upload", "a.png", "--key", `rt/${key}`, "--json"]);
-      expect(up.code, `${key}: ${up.stderr}`).toBe(0);
-    }
-    // Dot segments are refused on both targets: remotely URL normalization would store another key.
-    const dots = await run(["images", "upload", "a.png", "--key", "rt/a/../b", "--json"]);
-    expect(dots.code).toBe(2);
-    expect(dots.stderr).toContain('"rt/a/../b" has a "." or ".." segment');
-    const list = await run(["images", "list", "--prefix", "rt/", "--json"]);
-    expect(list.code, list.stderr).toBe(0);
-    const got = (JSON.parse(list.stdout) as Array<{ key: string; size: number }>).map((o) => [o.key, o.size]);
-    expect(got.sort()).toEqual(keys.map((k) => [`rt/${k}`, PNG.length]).sort());
-  });
-
-  describe("remote", () => {
-    let rig: Rig;
-    beforeAll(async () => {
-      rig = await startRig({ s3: true });
-    });
-    afterAll(async () => {
-      await rig?.close();
-    });
-
-    it("KV remote (fake API) and R2 remote (s3rver): put, read back, list", async () => {
-      const p = rigProject(rig, { migrations: false });
-      p.write("a.png", PNG);
-      for (const key of KV_KEYS) {
-        const put = await runKanvas(["cache", "put", key, `value of ${key}`, "--remote"], { cwd: p.dir, env: p.env });
-        expect(put.code, `${key}: ${put.stderr}`).toBe(0);
-        expect(Buffer.from(rig.cf.kv.get(p.nsId, key)!.value).toString("utf8")).toBe(`value of ${key}`);
-        const get = await runKanvas(["cache", "get", key, "--remote"], { cwd: p.dir, env: p.env });
-        expect(get.stdout, key).toBe(`value of ${key}`);
-      }
-      expect(rig.cf.kv.keys(p.nsId).sort()).toEqual([...KV_KEYS].sort());
-      for (const key of AWKWARD_KEYS) {
-        const up = await runKanvas(["images", "upload", "a.png", "--key", `rt/${key}`, "--remote"], { cwd: p.dir, env: p.env });
-        expect(up.code, `${key}: ${up.stderr}`).toBe(0);
-        const obj = await rig.sdk!.send(new GetObjectCommand({ Bucket: rig.s3!.bucket, Key: `rt/${key}` }));
-        expect(Buffer.from(await obj.Body!.transformToByteArray()).equals(PNG), key).toBe(true);
-      }
-      const list = await runKanvas(["images", "list", "--prefix", "rt/", "--remote", "--json"], { cwd: p.dir, env: p.env });
-      expect((JSON.parse(list.stdout) as Array<{ key: string }>).map((o) => o.key).sort()).toEqual(AWKWARD_KEYS.map((k) => `rt/${k}`).sort());
-    });
-
-    // A key with "." or ".." segments would be rewritten by URL normalization into another object: refused.
-    it("R2 remote: a key with . or .. segments is refused or sent so that no hop can rewrite it", async () => {
-      const p = rigProject(rig, { migrations: false });
-      p.write("a.png", PNG);
-      for (const key of ["rt/a/../b", "rt/./c"]) {
-        const from = rig.chaos!.log.length;
-        const up = await runKanvas(["images", "upload", "a.png", "--key", key, "--remote"], { cwd: p.dir, env: p.env });
-        expect(up.code, up.stderr).toBe(2);
-        expect(up.stderr).toContain("segment");
-        const sent = rig.chaos!.log.slice(from).filter((l) => l.op === "PutObject").map((l) => l.url.split("?")[0]!);
-        for (const url of sent) expect(url, key).not.toMatch(/\/\.\.?(\/|$)/);
-      }
-    });
-  });
 });

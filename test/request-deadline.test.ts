@@ -1,7 +1,7 @@
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signalGroup } from "./helpers/process-group.js";
-import { tempProject } from "./helpers/project.js";
+import { tempProject, wranglerToml } from "./helpers/project.js";
 import { runKanvas, spawnKanvas } from "./helpers/run-kanvas.js";
 
 // Every request has a deadline, and Ctrl-C cuts a hung one: against a loopback server that accepts
@@ -49,19 +49,13 @@ function nextConnection(): Promise<void> {
 function project() {
   const p = tempProject({
     migrations: false,
-    wrangler: `name = "kanvas"
-account_id = "0123456789abcdef0123456789abcdef"
-[[d1_databases]]
-binding = "KANVAS_DB"
-database_name = "kanvas-db"
-database_id = "11111111-2222-3333-4444-555555555555"
-[[r2_buckets]]
-binding = "KANVAS_IMAGES"
-bucket_name = "kanvas-images"
-[[kv_namespaces]]
-binding = "KANVAS_CACHE"
-id = "abcdef0123456789abcdef0123456789"
-`,
+    wrangler: wranglerToml({
+      compatibilityDate: null,
+      accountId: "0123456789abcdef0123456789abcdef",
+      d1: { databaseId: "11111111-2222-3333-4444-555555555555", migrationsDir: null },
+      kv: { id: "abcdef0123456789abcdef0123456789" },
+      rateLimits: false,
+    }),
   });
   const env = {
     CLOUDFLARE_API_TOKEN: "test-token-not-real",

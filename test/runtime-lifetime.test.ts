@@ -3,13 +3,13 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { processTree, signalGroup, waitUntilGone } from "./helpers/process-group.js";
-import { tempProject } from "./helpers/project.js";
+import { tempProject, wranglerToml } from "./helpers/project.js";
 import { runKanvas, spawnKanvas } from "./helpers/run-kanvas.js";
 
 // The local runtime (workerd) belongs to kanvas: a terminal's Ctrl-C reaches kanvas only, kanvas
 // cleans up first, and whatever ends kanvas, workerd ends with it.
 
-const WRANGLER = `name = "kanvas"\n[[r2_buckets]]\nbinding = "KANVAS_IMAGES"\nbucket_name = "kanvas-images"\n`;
+const WRANGLER = wranglerToml({ compatibilityDate: null, d1: false, kv: false, rateLimits: false });
 const MiB = 1024 * 1024;
 
 function bigUploadProject() {

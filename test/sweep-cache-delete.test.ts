@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeTargets } from "../src/confirm-summary.js";
 import { atTerminal } from "./helpers/at-terminal.js";
 import { startFakeCloudflare, type FakeCloudflare } from "./helpers/fake-cloudflare/index.js";
-import { APP_WRANGLER_TOML, tempProject } from "./helpers/project.js";
+import { tempProject, wranglerToml } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
 
 let fake: FakeCloudflare;
@@ -15,7 +15,7 @@ afterAll(async () => fake.close());
 function setup(target: "local" | "remote") {
   if (target === "local") return { p: tempProject({ migrations: false }), env: {} as Record<string, string> };
   const ns = fake.kv.createNamespace(`sweep-del-${Math.random()}`).id;
-  const p = tempProject({ wrangler: APP_WRANGLER_TOML.replace('binding = "KANVAS_CACHE"', `binding = "KANVAS_CACHE"\nid = "${ns}"`), migrations: false });
+  const p = tempProject({ wrangler: wranglerToml({ kv: { id: ns } }), migrations: false });
   return { p, env: { CLOUDFLARE_API_TOKEN: fake.token, CLOUDFLARE_ACCOUNT_ID: fake.accountId, CLOUDFLARE_BASE_URL: fake.baseURL, KANVAS_RETRY_BASE_MS: "10" } };
 }
 

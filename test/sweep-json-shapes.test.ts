@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { startFakeCloudflare, type FakeCloudflare } from "./helpers/fake-cloudflare/index.js";
 import { errorEnvelope, shapes } from "./helpers/json-shapes.js";
-import { APP_WRANGLER_TOML, REPO_ROOT, tempProject } from "./helpers/project.js";
+import { REPO_ROOT, tempProject, wranglerToml } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
 import { startS3Server, type S3Server } from "./helpers/s3-server.js";
 
@@ -19,7 +19,7 @@ function setup(target: "local" | "remote") {
   if (target === "local") return { p: tempProject(), env: {} as Record<string, string> };
   const db = fake.d1.createDatabase(`kanvas-db-${Math.random().toString(36).slice(2)}`).uuid;
   const ns = fake.kv.createNamespace(`shapes-${Math.random()}`).id;
-  const wrangler = APP_WRANGLER_TOML.replace('database_name = "kanvas-db"', `database_name = "kanvas-db"\ndatabase_id = "${db}"`).replace('binding = "KANVAS_CACHE"', `binding = "KANVAS_CACHE"\nid = "${ns}"`);
+  const wrangler = wranglerToml({ d1: { databaseId: db }, kv: { id: ns } });
   const env = {
     CLOUDFLARE_API_TOKEN: fake.token,
     CLOUDFLARE_ACCOUNT_ID: fake.accountId,

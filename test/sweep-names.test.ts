@@ -2,12 +2,12 @@
 import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { appKey, safeFileName } from "../src/images/keys.js";
 import { checkUserId, userIdProblem } from "../src/user-id.js";
 import { REPO_ROOT, tempProject } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
-import { s3ClientFor, startS3Server, type S3Server } from "./helpers/s3-server.js";
+import { useS3Server, type S3Server } from "./helpers/s3-server.js";
 
 const PNG = path.join(REPO_ROOT, "fixtures/images/photo.png");
 const NOW = Date.UTC(2026, 0, 2, 3, 4, 5);
@@ -36,15 +36,9 @@ describe("the user-id rule (item 13)", () => {
 describe("images upload and ratelimit with the shared rules (local and remote)", () => {
   let s3: S3Server;
   let sdk: S3Client;
-  beforeAll(async () => {
-    s3 = await startS3Server();
-    sdk = s3ClientFor(s3);
-  });
-  afterAll(async () => {
-    sdk?.destroy();
-    await s3?.close();
-  });
-  const remoteEnv = () => ({ R2_ENDPOINT: s3.endpoint, R2_ACCESS_KEY_ID: s3.accessKeyId, R2_SECRET_ACCESS_KEY: s3.secretAccessKey, CLOUDFLARE_ACCOUNT_ID: "0123456789abcdef0123456789abcdef" });
+  const s3rver = useS3Server();
+  beforeAll(() => void ({ s3, sdk } = s3rver.started()));
+  const remoteEnv = () => s3rver.r2Env();
 
   for (const target of ["local", "remote"] as const) {
     it(`${target}: a folder of CJK names with one extension uploads, each key keeps its name; --user user:42 works`, async () => {

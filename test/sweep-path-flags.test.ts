@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeCloudflare, type FakeCloudflare } from "./helpers/fake-cloudflare/index.js";
-import { APP_WRANGLER_TOML, REPO_ROOT, tempProject } from "./helpers/project.js";
+import { REPO_ROOT, tempProject, wranglerToml } from "./helpers/project.js";
+import { createAppSchema } from "./helpers/app-schema.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
 import { startS3Server, type S3Server } from "./helpers/s3-server.js";
 
@@ -14,7 +15,7 @@ let dbId: string;
 beforeAll(async () => {
   [s3, cf] = await Promise.all([startS3Server(), startFakeCloudflare()]);
   dbId = cf.d1.createDatabase("kanvas-db").uuid;
-  cf.d1.exec(dbId, "CREATE TABLE assets (id TEXT PRIMARY KEY NOT NULL, user_id TEXT NOT NULL, r2_key TEXT NOT NULL UNIQUE, size_bytes INTEGER NOT NULL, content_type TEXT, created_at TEXT DEFAULT (CURRENT_TIMESTAMP) NOT NULL)");
+  createAppSchema((sql) => cf.d1.exec(dbId, sql));
 });
 afterAll(async () => Promise.all([s3?.close(), cf?.close()]));
 const remoteEnv = () => ({ R2_ENDPOINT: s3.endpoint, R2_ACCESS_KEY_ID: s3.accessKeyId, R2_SECRET_ACCESS_KEY: s3.secretAccessKey, CLOUDFLARE_ACCOUNT_ID: cf.accountId, CLOUDFLARE_API_TOKEN: cf.token, CLOUDFLARE_BASE_URL: cf.baseURL });
@@ -22,7 +23,7 @@ const remoteEnv = () => ({ R2_ENDPOINT: s3.endpoint, R2_ACCESS_KEY_ID: s3.access
 describe("bad paths in flags exit 2 before anything is deleted", () => {
   for (const target of ["local", "remote"] as const) {
     it(`${target}: images cleanup --log-file <a folder> / <in a missing folder>`, async () => {
-      const p = tempProject({ wrangler: APP_WRANGLER_TOML.replace('database_name = "kanvas-db"', `database_name = "kanvas-db"\ndatabase_id = "${dbId}"`) });
+      const p = tempProject({ wrangler: wranglerToml({ d1: { databaseId: dbId } }) });
       const env = target === "remote" ? remoteEnv() : {};
       expect((await runKanvas(["db", "migrate", "--local"], { cwd: p.dir })).code).toBe(0);
       const key = `uploads/u1/${target}-${Date.now()}-photo.png`;

@@ -3,23 +3,17 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, tempProject, type TempProject } from "./helpers/project.js";
 import { runKanvas, spawnKanvas } from "./helpers/run-kanvas.js";
-import { s3ClientFor, startS3Server, type S3Server } from "./helpers/s3-server.js";
+import { useS3Server, type S3Server } from "./helpers/s3-server.js";
 
 const FIX = path.join(REPO_ROOT, "fixtures/images");
 let s3: S3Server;
 let sdk: S3Client;
-beforeAll(async () => {
-  s3 = await startS3Server();
-  sdk = s3ClientFor(s3);
-});
-afterAll(async () => {
-  sdk?.destroy();
-  await s3?.close();
-});
-const remoteEnv = () => ({ R2_ENDPOINT: s3.endpoint, R2_ACCESS_KEY_ID: s3.accessKeyId, R2_SECRET_ACCESS_KEY: s3.secretAccessKey, CLOUDFLARE_ACCOUNT_ID: "0123456789abcdef0123456789abcdef" });
+const s3rver = useS3Server();
+beforeAll(() => void ({ s3, sdk } = s3rver.started()));
+const remoteEnv = () => s3rver.r2Env();
 
 /** Two tiny PNGs that sharp's default re-encode makes larger: one with EXIF to strip, one without. */
 async function growingPngs(p: TempProject): Promise<{ plain: string; meta: string }> {

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, expect } from "vitest";
+import { readAuditLog, type AuditLine } from "./audit-log.js";
 import { startFakeCloudflare, type FakeCloudflare } from "./fake-cloudflare/index.js";
 import { APP_WRANGLER_TOML, tempProject, type TempProject } from "./project.js";
 import { runKanvas, type RunResult } from "./run-kanvas.js";
@@ -18,7 +18,7 @@ export interface FlagsTarget {
   stored(key?: string): Promise<string | undefined>;
   /** Writes a raw value at the key behind kanvas's back (another person, a hand edit). */
   plant(text: string, key?: string): Promise<void>;
-  audit(): Array<Record<string, any>>;
+  audit(): AuditLine[];
 }
 
 /** Call at the top of a describe: starts the fake API for the file and checks it saw only valid traffic. */
@@ -42,9 +42,8 @@ export function useFakeCloudflare(): () => FakeCloudflare {
   return () => fake;
 }
 
-function auditOf(project: TempProject) {
-  const file = project.file(".wrangler/kanvas/audit.ndjson");
-  return existsSync(file) ? readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) : [];
+function auditOf(project: TempProject): AuditLine[] {
+  return readAuditLog(project.file(".wrangler/kanvas/audit.ndjson"));
 }
 
 export function localTarget(wranglerExtra = ""): FlagsTarget {

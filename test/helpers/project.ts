@@ -2,28 +2,14 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { onTestFinished } from "vitest";
+import { wranglerToml } from "./wrangler-config.js";
+
+export { wranglerToml, type WranglerConfig } from "./wrangler-config.js";
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
 
-/** The Kanvas app's config, as at the repo root, for a temp project. */
-export const APP_WRANGLER_TOML = `name = "kanvas"
-compatibility_date = "2026-04-01"
-
-[[d1_databases]]
-binding = "KANVAS_DB"
-database_name = "kanvas-db"
-migrations_dir = "migrations"
-
-[[r2_buckets]]
-binding = "KANVAS_IMAGES"
-bucket_name = "kanvas-images"
-
-[[kv_namespaces]]
-binding = "KANVAS_CACHE"
-
-[vars]
-KANVAS_RATE_LIMITS = '{"draw": 600, "upload": 60, "create_room": 20, "invite": 100}'
-`;
+/** The Kanvas app's config, as at the repo root, for a temp project (wrangler-config.ts builds it). */
+export const APP_WRANGLER_TOML = wranglerToml();
 
 export interface TempProject {
   dir: string;

@@ -3,19 +3,21 @@
  * s3rver behind the s3-faults front (AbortMultipartUpload, ListMultipartUploads) behind a chaos
  * proxy (drops, 5xx, 429, slow answers), and temp projects whose wrangler.toml points at them.
  */
-import { readdirSync, readFileSync, statSync, utimesSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { runPool } from "../../src/pool.js";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { expect } from "vitest";
+import { readAuditLog, type AuditLine } from "./audit-log.js";
 import { startFakeCloudflare, type FakeCloudflare } from "./fake-cloudflare/index.js";
 import { tempProject, type TempProject } from "./project.js";
 import type { RunResult } from "./run-kanvas.js";
 import { startS3Chaos, type S3Chaos } from "./s3-chaos.js";
 import { startS3Faults, type S3Faults } from "./s3-faults.js";
+import { ageObjects, putObjects } from "./s3-seed.js";
 import { s3ClientFor, startS3Server, type S3Server } from "./s3-server.js";
+import { APP_RATE_LIMITS, wranglerToml } from "./wrangler-config.js";
 
-export const RATE_LIMITS = '{"draw": 600, "upload": 60, "create_room": 20, "invite": 100}';
+export const RATE_LIMITS = APP_RATE_LIMITS;
 
 export interface Rig {
   cf: FakeCloudflare;
@@ -52,7 +54,7 @@ export interface RigProject extends TempProject {
   env: Record<string, string>;
   dbId: string;
   nsId: string;
-  audit(): Array<Record<string, any>>;
+  audit(): AuditLine[];
 }
 
 let counter = 0;
@@ -66,27 +68,7 @@ export function rigProject(
   const dbName = `kanvas-db-${process.pid}-${n}`;
   const dbId = opts.dbId ?? rig.cf.d1.createDatabase(dbName).uuid;
   const nsId = opts.nsId ?? rig.cf.kv.createNamespace(`kanvas-cache-${process.pid}-${n}`).id;
-  const wrangler = `name = "kanvas"
-compatibility_date = "2026-04-01"
-account_id = "${rig.cf.accountId}"
-
-[[d1_databases]]
-binding = "KANVAS_DB"
-database_name = "${dbName}"
-database_id = "${dbId}"
-migrations_dir = "migrations"
-
-[[r2_buckets]]
-binding = "KANVAS_IMAGES"
-bucket_name = "kanvas-images"
-
-[[kv_namespaces]]
-binding = "KANVAS_CACHE"
-id = "${nsId}"
-
-[vars]
-KANVAS_RATE_LIMITS = '${RATE_LIMITS}'
-`;
+  const wrangler = wranglerToml({ accountId: rig.cf.accountId, d1: { databaseName: dbName, databaseId: dbId }, kv: { id: nsId } });
   const p = tempProject({ wrangler, migrations: opts.migrations ?? true, files: opts.files });
   const env: Record<string, string> = {
     CLOUDFLARE_API_TOKEN: rig.cf.token,
@@ -98,13 +80,7 @@ KANVAS_RATE_LIMITS = '${RATE_LIMITS}'
     ...(rig.chaos ? { R2_ENDPOINT: rig.chaos.endpoint, R2_ACCESS_KEY_ID: "S3RVER", R2_SECRET_ACCESS_KEY: rig.r2Secret } : {}),
     ...opts.env,
   };
-  const audit = () => {
-    try {
-      return readFileSync(p.file("audit.ndjson"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
-    } catch {
-      return [];
-    }
-  };
+  const audit = () => readAuditLog(p.file("audit.ndjson"));
   return { ...p, env, dbId, nsId, audit };
 }
 
@@ -149,7 +125,6 @@ export function snapshot(dir: string): Record<string, string> {
  * (s3rver's LastModified is the object file's mtime).
  */
 export async function seedObjects(rig: Rig, keys: string[], aged: string[] = [], ageDays = 40): Promise<void> {
-  await runPool(keys, 16, (key) => rig.sdk!.send(new PutObjectCommand({ Bucket: rig.s3!.bucket, Key: key, Body: "x" })));
-  const then = new Date(Date.now() - ageDays * 86_400_000);
-  for (const key of aged) utimesSync(rig.s3!.objectPath(key), then, then);
+  await putObjects(rig.sdk!, rig.s3!, keys);
+  ageObjects(rig.s3!, aged, ageDays);
 }

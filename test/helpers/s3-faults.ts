@@ -2,9 +2,15 @@
  * A small S3 front on loopback, in front of s3rver, for what s3rver lacks: AbortMultipartUpload,
  * ListMultipartUploads, per-key DeleteObjects errors and 5xx answers. Everything it does not
  * handle itself is proxied to s3rver unchanged. It also logs every request (for request counts).
+ * Injected answers go through the one fault API (`front.faults`, faults.ts); `failNext` is its
+ * short form. A request no S3 operation names (s3-operation.ts) is an unexpected request.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { Faults } from "./faults.js";
+import { applyS3Fault } from "./s3-fault-answer.js";
+import { isS3Operation, s3Operation } from "./s3-operation.js";
+import { watchServer } from "./unexpected-requests.js";
 
 export interface SeenRequest {
   method: string;
@@ -26,6 +32,10 @@ export interface S3Faults {
   /** Unfinished multipart uploads as the front tracks them (created, not completed or aborted). */
   uploads: Map<string, TrackedUpload>;
   aborted: TrackedUpload[];
+  /** the one fault API (faults.ts), matching requests by `op` */
+  faults: Faults;
+  /** requests no S3 operation names ("METHOD /path"); the after-each check empties it */
+  unclassified: string[];
   /** Each listed key fails in DeleteObjects answers `times` times (then deletes normally). */
   failDeleteKeys(keys: string[], opts?: { times?: number; code?: string }): void;
   /** The next `times` requests of operation `op` get HTTP `status` (an S3 error body). */
@@ -45,29 +55,24 @@ export async function startS3Faults(upstream: string): Promise<S3Faults> {
   const uploads = new Map<string, TrackedUpload>();
   const aborted: TrackedUpload[] = [];
   const keyFaults = new Map<string, { left: number; code: string }>();
-  const opFaults: Array<{ op: string; status: number; left: number; code: string; retryAfter?: string }> = [];
+  const faults = new Faults();
+  const unclassified: string[] = [];
   let fakeIds = 0;
   const delays = new Map<string, number>();
 
   const server = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "http://front");
-      const op = operationOf(req.method ?? "GET", url);
+      const op = s3Operation(req.method ?? "GET", url);
+      if (!isS3Operation(op)) unclassified.push(op);
       requests.push({ method: req.method ?? "GET", path: url.pathname, query: url.searchParams, op });
       const [, bucket = "", ...rest] = url.pathname.split("/");
       const key = decodeURIComponent(rest.join("/"));
 
       const delay = delays.get(op);
       if (delay) await new Promise((r) => setTimeout(r, delay));
-      const fault = opFaults.find((f) => f.op === op && f.left > 0);
-      if (fault) {
-        fault.left--;
-        await drain(req);
-        const headers: Record<string, string> = { "content-type": "application/xml" };
-        if (fault.retryAfter) headers["retry-after"] = fault.retryAfter;
-        res.writeHead(fault.status, headers).end(errorXml(fault.code, `injected ${fault.status}`));
-        return;
-      }
+      const fault = faults.next(req.method ?? "GET", url.pathname, op);
+      if (await applyS3Fault(req, res, fault)) return;
       if (op === "ListMultipartUploads") {
         const prefix = url.searchParams.get("prefix") ?? "";
         const items = [...uploads.values()].filter((u) => u.key.startsWith(prefix));
@@ -134,20 +139,23 @@ export async function startS3Faults(upstream: string): Promise<S3Faults> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
+  const unwatch = watchServer({ name: "S3 fault front (unclassified S3 request)", take: () => unclassified.splice(0) });
 
   return {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
     uploads,
     aborted,
+    faults,
+    unclassified,
     failDeleteKeys(keys, opts = {}) {
       for (const k of keys) keyFaults.set(k, { left: opts.times ?? 1, code: opts.code ?? "InternalError" });
     },
     failNext(op, status, opts = {}) {
-      opFaults.push({ op, status, left: opts.times ?? 1, code: opts.code ?? (status >= 500 ? "InternalError" : "AccessDenied"), retryAfter: opts.retryAfter });
+      faults.inject({ match: { op }, status, times: opts.times, code: opts.code, retryAfter: opts.retryAfter });
     },
     clear() {
-      opFaults.length = 0;
+      faults.clear();
       keyFaults.clear();
       delays.clear();
     },
@@ -163,38 +171,17 @@ export async function startS3Faults(upstream: string): Promise<S3Faults> {
       return requests.filter((r) => r.op === op).length;
     },
     close() {
+      unwatch();
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
 }
 
-function operationOf(method: string, url: URL): string {
-  const q = url.searchParams;
-  const hasKey = url.pathname.split("/").filter(Boolean).length > 1;
-  if (method === "POST" && q.has("delete")) return "DeleteObjects";
-  if (method === "POST" && q.has("uploads")) return "CreateMultipartUpload";
-  if (method === "POST" && q.has("uploadId")) return "CompleteMultipartUpload";
-  if (method === "PUT" && q.has("partNumber")) return "UploadPart";
-  if (method === "DELETE" && q.has("uploadId")) return "AbortMultipartUpload";
-  if (method === "GET" && q.has("uploads")) return "ListMultipartUploads";
-  if (q.has("cors")) return method === "PUT" ? "PutBucketCors" : method === "GET" ? "GetBucketCors" : "DeleteBucketCors";
-  if (method === "GET" && !hasKey) return q.get("list-type") === "2" ? "ListObjectsV2" : "ListObjects";
-  if (method === "HEAD") return hasKey ? "HeadObject" : "HeadBucket";
-  if (method === "PUT" && hasKey) return "PutObject";
-  if (method === "GET" && hasKey) return "GetObject";
-  if (method === "DELETE" && hasKey) return "DeleteObject";
-  return `${method} ${url.pathname}`;
-}
-
 async function readBody(req: http.IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
-}
-
-async function drain(req: http.IncomingMessage): Promise<void> {
-  for await (const _ of req) void _;
 }
 
 function escapeXml(s: string): string {

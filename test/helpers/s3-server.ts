@@ -13,6 +13,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { S3Client } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll } from "vitest";
+import { watchServer } from "./unexpected-requests.js";
 
 export interface S3Server {
   /** e.g. "http://127.0.0.1:PORT"; use with forcePathStyle: true */
@@ -22,6 +24,8 @@ export interface S3Server {
   accessKeyId: string;
   secretAccessKey: string;
   bucket: string;
+  /** requests for operations s3rver does not implement; the after-each check empties it */
+  unexpected: string[];
   /** the file whose mtime is the object's LastModified */
   objectPath(key: string): string;
   close(): Promise<void>;
@@ -54,6 +58,11 @@ export async function startS3Server(opts: { bucket?: string } = {}): Promise<S3S
     throw err;
   }
 
+  const unexpected: string[] = [];
+  child.on("message", (msg: { type?: string; request?: string }) => {
+    if (msg.type === "unexpected" && msg.request) unexpected.push(msg.request);
+  });
+  const unwatch = watchServer({ name: "s3rver (operation it does not implement)", take: () => unexpected.splice(0) });
   let closed = false;
   return {
     endpoint: `http://127.0.0.1:${port}`,
@@ -61,6 +70,7 @@ export async function startS3Server(opts: { bucket?: string } = {}): Promise<S3S
     accessKeyId: "S3RVER",
     secretAccessKey: "S3RVER",
     bucket,
+    unexpected,
     objectPath(key: string): string {
       // Mirrors s3rver's FilesystemStore.getResourcePath on POSIX.
       const parts = key.split("/");
@@ -71,6 +81,7 @@ export async function startS3Server(opts: { bucket?: string } = {}): Promise<S3S
       if (closed) return;
       closed = true;
       await stopChild(child);
+      unwatch();
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -123,4 +134,32 @@ export function s3ClientFor(server: Pick<S3Server, "endpoint" | "accessKeyId" | 
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
   });
+}
+
+/**
+ * s3rver and a client for it, started in the calling suite's beforeAll and closed in its afterAll.
+ * `r2Env` is the environment that points kanvas's R2 client at it.
+ */
+export function useS3Server(): { started(): { s3: S3Server; sdk: S3Client }; r2Env(accountId?: string): Record<string, string> } {
+  let s3: S3Server | undefined;
+  let sdk: S3Client | undefined;
+  beforeAll(async () => {
+    s3 = await startS3Server();
+    sdk = s3ClientFor(s3);
+  });
+  afterAll(async () => {
+    sdk?.destroy();
+    await s3?.close();
+  });
+  const started = () => {
+    if (!s3 || !sdk) throw new Error("useS3Server: s3rver starts in beforeAll; use it inside tests or hooks");
+    return { s3, sdk };
+  };
+  return {
+    started,
+    r2Env(accountId = "0123456789abcdef0123456789abcdef") {
+      const { s3: server } = started();
+      return { R2_ENDPOINT: server.endpoint, R2_ACCESS_KEY_ID: server.accessKeyId, R2_SECRET_ACCESS_KEY: server.secretAccessKey, CLOUDFLARE_ACCOUNT_ID: accountId };
+    },
+  };
 }

@@ -22,6 +22,21 @@ const server = new S3rver({
   configureBuckets: [{ name: bucket, configs: [] }],
 });
 
+// An operation s3rver does not implement is an unexpected request for the test that sent it
+// (test/helpers/unexpected-requests.ts): report it to the parent. First in the chain, so it sees
+// the error s3rver throws before Koa turns it into an answer.
+const UNEXPECTED = new Set(['NotImplemented', 'MethodNotAllowed']);
+server.middleware.unshift(async (ctx, next) => {
+  const report = (code) => process.send({ type: 'unexpected', request: `${ctx.method} ${ctx.url} (${code})` });
+  try {
+    await next();
+  } catch (err) {
+    if (err && UNEXPECTED.has(err.code)) report(err.code);
+    throw err;
+  }
+  if (ctx.status === 501 || ctx.status === 405) report(ctx.status);
+});
+
 server.run().then(
   (address) => process.send({ type: 'listening', port: address.port }),
   (err) => {

@@ -27,6 +27,7 @@ import type { AuthConfig } from "./routes.js";
 import { startBridge, type FakeRequest } from "./server.js";
 import { tokenHandlers } from "./tokens.js";
 import { API_BASE_PATH, OpenApiValidator } from "./validator.js";
+import { watchServer } from "../unexpected-requests.js";
 
 export type { FakeRequest } from "./server.js";
 export type { FaultSpec, RandomFaults, RandomKind } from "./faults.js";
@@ -137,6 +138,8 @@ export async function startFakeCloudflare(opts: FakeCloudflareOptions = {}): Pro
     rateLimit,
   });
   origin = bridge.origin;
+  // Unmatched requests fail the test they come from (test/helpers/setup-each.ts).
+  const unwatch = watchServer({ name: "fake Cloudflare API (no route)", take: () => unmatched.splice(0) });
 
   const database = (id: string): FakeD1Database => {
     const d = databases.get(id.toLowerCase());
@@ -212,6 +215,7 @@ export async function startFakeCloudflare(opts: FakeCloudflareOptions = {}): Pro
     },
     async close() {
       await bridge.close();
+      unwatch();
       for (const d of databases.values()) d.close();
     },
   };

@@ -1,6 +1,6 @@
 /**
  * Validates the fake's JSON responses against Cloudflare's own OpenAPI description
- * (openapi-subset.json beside this file, a copy of shared/cloudflare-api/openapi-subset.json).
+ * (fixtures/cloudflare-api/openapi-subset.json, a copy of shared/cloudflare-api/openapi-subset.json).
  *
  * OpenAPI 3.0 specifics: `nullable` is handled by ajv natively; `$ref`s resolve inside the
  * document. A few places where the description cannot describe what the real API returns are
@@ -151,7 +151,7 @@ export class OpenApiValidator {
 }
 
 export function loadSpec(): JsonObject {
-  const url = new URL("./openapi-subset.json", import.meta.url);
+  const url = new URL("../../../fixtures/cloudflare-api/openapi-subset.json", import.meta.url);
   return JSON.parse(readFileSync(url, "utf8")) as JsonObject;
 }
 
