@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Miniflare } from "miniflare";
 import { requireD1 } from "../config/require.js";
-import type { ClientDeps } from "../context.js";
+import type { ClientDeps } from "./deps.js";
 import { CloudflareServiceError } from "../errors.js";
 import type { D1Client, D1Result } from "./d1.js";
 import { D1_RAW_PATH, rawRequestBody, readRawResponse } from "./d1-local-raw.js";

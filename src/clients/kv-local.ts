@@ -1,9 +1,9 @@
 import type { Miniflare } from "miniflare";
-import { chunkPairs } from "../cache/chunks.js";
+import { chunkPairs } from "./kv-chunks.js";
 import { mapPool } from "../pool.js";
 import { KV_BULK_PUT_PATH } from "./miniflare.js";
 import { requireKv } from "../config/require.js";
-import type { ClientDeps } from "../context.js";
+import type { ClientDeps } from "./deps.js";
 import { CloudflareServiceError, InterruptedError } from "../errors.js";
 import type { KvBulkResult, KvClient, KvKey } from "./kv.js";
 

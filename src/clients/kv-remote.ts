@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { KV_LIMITS } from "../cache/limits.js";
-import { chunkPairs } from "../cache/chunks.js";
+import { KV_LIMITS } from "./kv-limits.js";
+import { chunkPairs } from "./kv-chunks.js";
 import { mapPool } from "../pool.js";
 import { requireKv } from "../config/require.js";
-import type { ClientDeps } from "../context.js";
+import type { ClientDeps } from "./deps.js";
 import { CloudflareServiceError, ConfigError } from "../errors.js";
 import { apiRetryAfter, mapApiError, type ApiAccess } from "./cloudflare-api.js";
 import type { KvBulkPair, KvBulkResult, KvClient, KvKey } from "./kv.js";

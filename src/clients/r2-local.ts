@@ -1,9 +1,9 @@
 import { open } from "node:fs/promises";
 import type { Miniflare } from "miniflare";
 import { requireR2 } from "../config/require.js";
-import type { ClientDeps } from "../context.js";
+import type { ClientDeps } from "./deps.js";
 import { ConflictError, InterruptedError, UsageError } from "../errors.js";
-import { partRanges, PREFERRED_PART } from "../images/parts.js";
+import { partRanges, PREFERRED_PART } from "./r2-parts.js";
 import { localObjectOps } from "./r2-local-objects.js";
 import type { PutResult, R2Client, R2ObjectInfo } from "./r2.js";
 import { waitForBlobDeletes } from "./r2-local-settle.js";

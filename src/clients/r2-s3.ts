@@ -20,9 +20,9 @@ import {
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { requireR2 } from "../config/require.js";
 import type { Config } from "../config/types.js";
-import type { ClientDeps } from "../context.js";
+import type { ClientDeps } from "./deps.js";
 import { CloudflareServiceError, ConfigError, InterruptedError } from "../errors.js";
-import { partRanges } from "../images/parts.js";
+import { partRanges } from "./r2-parts.js";
 import { mapS3Error, s3RetryAfterMs } from "./r2-s3-errors.js";
 import { s3ObjectOps } from "./r2-s3-objects.js";
 import type { PutResult, R2Client } from "./r2.js";

@@ -42,15 +42,5 @@ export const TARGET_FRAGMENTS: SharedFragment[] = ["target", "r2Target", "remote
 /** Keys of shared options, stripped before a command's own schema sees its input. */
 export const GLOBAL_KEYS = ["config", "env", "json", "quiet", "verbose", "metricsFile", "local", "remote", "persistTo", "timeout"] as const;
 
-export interface GlobalOptions {
-  config?: string;
-  env?: string;
-  json?: boolean;
-  quiet?: boolean;
-  verbose?: boolean;
-  metricsFile?: string;
-  timeout?: string;
-  local?: boolean;
-  remote?: boolean;
-  persistTo?: string;
-}
+// The parsed global flags: a core type, since the context (below commands) reads them.
+export type { GlobalOptions } from "../global-options.js";
