@@ -39,7 +39,6 @@ const TABLE: Record<string, Layer> = {
   "flags/": "domain",
   "images/": "domain",
   "lock/": "domain",
-  "lock-holder.ts": "domain",
   "named-lock.ts": "domain",
   "migrate/": "domain",
 
