@@ -1,9 +1,9 @@
 import type { Miniflare } from "miniflare";
 import { requireD1 } from "../config/require.js";
 import type { ClientDeps } from "./deps.js";
-import { CloudflareServiceError } from "../errors.js";
 import { AGAIN, backoff, retryRounds } from "../poll.js";
 import type { D1Client, D1Result } from "./d1.js";
+import { mapMiniflareError } from "./miniflare-errors.js";
 import { D1_RAW_PATH, rawRequestBody, readRawResponse } from "./d1-local-raw.js";
 
 const BUSY_ATTEMPTS = 12;
@@ -27,7 +27,7 @@ export function createLocalD1(deps: ClientDeps & { mf: Miniflare }): D1Client {
             try {
               return { value: await fn(await open()) };
             } catch (error) {
-              busy = mapLocalError(error);
+              busy = mapMiniflareError(error, "d1", { operation, signal: deps.signal });
               if (!isBusy(busy)) throw busy;
               return AGAIN;
             }
@@ -59,14 +59,6 @@ export function createLocalD1(deps: ClientDeps & { mf: Miniflare }): D1Client {
       return run("batch", async (db) => (await db.batch(statements.map((s) => db.prepare(s.sql).bind(...(s.params ?? []))))) as unknown as D1Result[]);
     },
   };
-}
-
-/** Miniflare wraps SQLite's message as "D1_ERROR: …"; keep D1's text, drop the wrapper's stack. */
-function mapLocalError(error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
-  const cause = (error as { cause?: unknown }).cause;
-  const message = cause instanceof Error ? cause.message : error.message;
-  return new CloudflareServiceError(message, { service: "d1", status: 400, cause: error });
 }
 
 /**
