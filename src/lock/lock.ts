@@ -75,13 +75,14 @@ export interface AcquireOptions {
   held: (current: LockRow | undefined, waitedMs: number) => Error;
 }
 
-/** Takes the lock at `place`, waiting up to `timeoutMs` for another holder (polling every second at most). */
+/** Takes the lock at `place`, waiting up to `timeoutMs` for another holder (asking again every 0.5 s). */
 export async function acquireLock(d1: D1Client, place: LockPlace, opts: AcquireOptions): Promise<HeldLock> {
   const holder = newHolder(opts.command);
   const before = [{ sql: place.ddl }, ...(opts.before ?? [])];
   const after = opts.after ?? [];
   let current: LockRow | undefined;
   let lostAnswer: unknown;
+  let announced = false;
   const TAKEN_OVER = Symbol("taken over");
   const attempt = async (): Promise<D1Result[] | typeof TAKEN_OVER | undefined> => {
     let results: D1Result[];
@@ -118,8 +119,11 @@ export async function acquireLock(d1: D1Client, place: LockPlace, opts: AcquireO
       intervalMs: 500,
       timeoutMs: opts.timeoutMs,
       signal: opts.signal,
-      onWait: (n) => {
-        if (n === 1) opts.onWait?.(current);
+      // Said once, when a holder (not a lost answer) is what this run waits for.
+      onWait: () => {
+        if (announced || lostAnswer !== undefined) return;
+        announced = true;
+        opts.onWait?.(current);
       },
       interrupted: () => new InterruptedError(`Interrupted while waiting for the ${place.what} lock; nothing was changed.`),
       // Out of time on lost answers alone: that, not a holder, is what went wrong.
