@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { Miniflare } from "miniflare";
 import type { ApiAccess } from "./clients/cloudflare-api.js";
+import type { ClientDeps } from "./clients/deps.js";
 import type { LocalRuntime } from "./clients/runtime.js";
 import type { D1Client } from "./clients/d1.js";
 import type { KvClient } from "./clients/kv.js";
@@ -8,7 +9,7 @@ import type { R2Client } from "./clients/r2.js";
 import { loadConfig } from "./config/load.js";
 import { requireD1, requireKv, requireR2 } from "./config/require.js";
 import type { Config } from "./config/types.js";
-import type { GlobalOptions } from "./commands/shared-options.js";
+import type { GlobalOptions } from "./global-options.js";
 import { Monitor } from "./monitor.js";
 import type { IO, Output } from "./output.js";
 import { confirmAction, isInteractive } from "./prompt.js";
@@ -22,16 +23,8 @@ export interface RunDeps {
   fetch?: typeof fetch;
 }
 
-/** What every client adapter gets. Clients never print; they report through `monitor`. */
-export interface ClientDeps {
-  config: Config;
-  monitor: Monitor;
-  out: Output;
-  signal: AbortSignal;
-  now: () => number;
-  /** Per-attempt deadline of every remote request (--timeout, KANVAS_TIMEOUT). */
-  timeoutMs: number;
-}
+// What every client adapter gets lives beside the clients (dependencies point down).
+export type { ClientDeps };
 
 /**
  * Built once per run: config, target, clients (each created on first use, heavy modules

@@ -79,15 +79,6 @@ export class CancelledError extends InterruptedError {
   }
 }
 
-export class NotBuiltError extends UserError {
-  constructor(command: string) {
-    super(`'kanvas ${command}' is not built yet; see the README for what works today.`, {
-      code: "not_built",
-      exitCode: ExitCode.usage,
-    });
-  }
-}
-
 /** "api" is for account-level calls (token verification) that belong to no one service. */
 export type Service = "d1" | "r2" | "kv" | "api";
 

@@ -64,8 +64,6 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-export class RetryAfterTooLongError extends CloudflareServiceError {}
-
 export async function withRetry<T>(
   fn: (attempt: number) => Promise<T>,
   opts: {

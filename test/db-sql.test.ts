@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { migrationChecksum } from "../src/migrate/checksum.js";
-import { destructiveReason, isReadOnly, isTransactionControl } from "../src/migrate/classify.js";
+import { destructiveReason, isReadOnly, isTransactionControl } from "../src/clients/sql-classify.js";
 import { listMigrationFiles } from "../src/migrate/files.js";
 import { splitSql } from "../src/migrate/split.js";
 

@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { CloudflareServiceError, InterruptedError } from "../errors.js";
+import { poll } from "../poll.js";
 import type { Monitor } from "../monitor.js";
 import { apiRetryAfter, mapApiError, type ApiAccess } from "./cloudflare-api.js";
 import type { ExportOptions, ExportReady } from "./d1.js";
@@ -47,24 +47,27 @@ export async function exportSql(
       // Starting twice only starts the same export again (it is read-only); polling is a read.
       { idempotent: true, retryAfterMs: apiRetryAfter },
     );
-  const started = Date.now();
   let answer = await post(undefined);
   const bookmark = answer.at_bookmark;
-  for (;;) {
-    for (const m of answer.messages ?? []) opts.onMessage?.(m);
-    if (answer.status === "error" || answer.success === false) throw new CloudflareServiceError(`D1 export: ${answer.error ?? "the export failed"}`, { service: "d1", status: 400 });
-    if (answer.status === "complete") {
-      const url = answer.result?.signed_url;
-      if (!url) throw new CloudflareServiceError("D1 export: complete, but Cloudflare gave no download URL.", { service: "d1" });
-      return { url, filename: answer.result?.filename ?? "export.sql", bookmark: bookmark ?? "" };
-    }
-    if (!bookmark) throw new CloudflareServiceError("D1 export: Cloudflare gave no bookmark to poll with.", { service: "d1" });
-    if (Date.now() - started > POLL_BUDGET_MS) throw new CloudflareServiceError("D1 export: still running after 30 minutes; stopped polling (which cancels it).", { service: "d1", outcomeUnknown: true });
-    try {
-      await sleep(opts.pollMs ?? 1000, undefined, { signal: opts.signal });
-    } catch {
-      throw new InterruptedError("Interrupted: the export was abandoned (Cloudflare cancels an export that is not polled); the database serves queries again shortly.");
-    }
-    answer = await post(bookmark);
-  }
+  return poll(
+    async (n) => {
+      if (n > 1) answer = await post(bookmark);
+      for (const m of answer.messages ?? []) opts.onMessage?.(m);
+      if (answer.status === "error" || answer.success === false) throw new CloudflareServiceError(`D1 export: ${answer.error ?? "the export failed"}`, { service: "d1", status: 400 });
+      if (answer.status === "complete") {
+        const url = answer.result?.signed_url;
+        if (!url) throw new CloudflareServiceError("D1 export: complete, but Cloudflare gave no download URL.", { service: "d1" });
+        return { url, filename: answer.result?.filename ?? "export.sql", bookmark: bookmark ?? "" };
+      }
+      if (!bookmark) throw new CloudflareServiceError("D1 export: Cloudflare gave no bookmark to poll with.", { service: "d1" });
+      return undefined;
+    },
+    {
+      intervalMs: opts.pollMs ?? 1000,
+      timeoutMs: POLL_BUDGET_MS,
+      signal: opts.signal,
+      interrupted: () => new InterruptedError("Interrupted: the export was abandoned (Cloudflare cancels an export that is not polled); the database serves queries again shortly."),
+      timedOut: () => new CloudflareServiceError("D1 export: still running after 30 minutes; stopped polling (which cancels it).", { service: "d1", outcomeUnknown: true }),
+    },
+  );
 }

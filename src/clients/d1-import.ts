@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import { CloudflareServiceError, InterruptedError } from "../errors.js";
 import type { Monitor } from "../monitor.js";
+import { poll } from "../poll.js";
 import { apiRetryAfter, mapApiError, type ApiAccess } from "./cloudflare-api.js";
 
 /** Polls stop after this long (D1 imports of a few hundred MB finish well within it). */
@@ -65,20 +65,21 @@ export async function importSql(
     if (ingest.success === false || !ingest.at_bookmark) throw new CloudflareServiceError(`D1 import: ${ingest.error ?? "ingest failed"}`, { service: "d1", status: 400 });
     bookmark = ingest.at_bookmark;
   }
-  const started = Date.now();
-  for (;;) {
-    const poll = await post("poll", { current_bookmark: bookmark }, true);
-    if (poll.status === "complete" && poll.success !== false) return;
-    if (poll.status === "error" || poll.success === false) {
-      throw new CloudflareServiceError(`D1 import: ${poll.error ?? "the import failed"}`, { service: "d1", status: 400 });
-    }
-    if (Date.now() - started > POLL_BUDGET_MS) {
-      throw new CloudflareServiceError("D1 import: still running after 15 minutes; check the database before running again.", { service: "d1", outcomeUnknown: true });
-    }
-    try {
-      await sleep(opts.pollMs ?? 1000, undefined, { signal: opts.signal });
-    } catch {
-      throw new InterruptedError("Interrupted while D1 imports the migration; it may still complete. Run kanvas db migrate status to see.");
-    }
-  }
+  await poll(
+    async () => {
+      const answer = await post("poll", { current_bookmark: bookmark }, true);
+      if (answer.status === "complete" && answer.success !== false) return true;
+      if (answer.status === "error" || answer.success === false) {
+        throw new CloudflareServiceError(`D1 import: ${answer.error ?? "the import failed"}`, { service: "d1", status: 400 });
+      }
+      return undefined;
+    },
+    {
+      intervalMs: opts.pollMs ?? 1000,
+      timeoutMs: POLL_BUDGET_MS,
+      signal: opts.signal,
+      interrupted: () => new InterruptedError("Interrupted while D1 imports the migration; it may still complete. Run kanvas db migrate status to see."),
+      timedOut: () => new CloudflareServiceError("D1 import: still running after 15 minutes; check the database before running again.", { service: "d1", outcomeUnknown: true }),
+    },
+  );
 }

@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Miniflare } from "miniflare";
 import { requireD1 } from "../config/require.js";
-import type { ClientDeps } from "../context.js";
-import { CloudflareServiceError } from "../errors.js";
+import type { ClientDeps } from "./deps.js";
+import { AGAIN, backoff, retryRounds } from "../poll.js";
 import type { D1Client, D1Result } from "./d1.js";
+import { mapMiniflareError } from "./miniflare-errors.js";
 import { D1_RAW_PATH, rawRequestBody, readRawResponse } from "./d1-local-raw.js";
 
 const BUSY_ATTEMPTS = 12;
@@ -21,15 +21,21 @@ export function createLocalD1(deps: ClientDeps & { mf: Miniflare }): D1Client {
       async () => {
         // Another process (wrangler, a second kanvas) writing the same SQLite file makes a write fail
         // with SQLITE_BUSY before it ran: nothing was committed, so waiting and trying again is safe.
-        for (let attempt = 1; ; attempt++) {
-          try {
-            return await fn(await open());
-          } catch (error) {
-            const mapped = mapLocalError(error);
-            if (!isBusy(mapped) || attempt >= BUSY_ATTEMPTS || deps.signal.aborted) throw mapped;
-            await sleep(Math.min(1_000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2));
-          }
-        }
+        let busy: unknown;
+        const answer = await retryRounds(
+          async () => {
+            try {
+              return { value: await fn(await open()) };
+            } catch (error) {
+              busy = mapMiniflareError(error, "d1", { operation, signal: deps.signal });
+              if (!isBusy(busy)) throw busy;
+              return AGAIN;
+            }
+          },
+          { rounds: BUSY_ATTEMPTS, delayMs: (n) => (n === 1 ? 0 : backoff(n, 25, 1_000)), signal: deps.signal },
+        );
+        if (answer === AGAIN) throw busy;
+        return answer.value;
       },
       { idempotent: false },
     );
@@ -53,14 +59,6 @@ export function createLocalD1(deps: ClientDeps & { mf: Miniflare }): D1Client {
       return run("batch", async (db) => (await db.batch(statements.map((s) => db.prepare(s.sql).bind(...(s.params ?? []))))) as unknown as D1Result[]);
     },
   };
-}
-
-/** Miniflare wraps SQLite's message as "D1_ERROR: …"; keep D1's text, drop the wrapper's stack. */
-function mapLocalError(error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
-  const cause = (error as { cause?: unknown }).cause;
-  const message = cause instanceof Error ? cause.message : error.message;
-  return new CloudflareServiceError(message, { service: "d1", status: 400, cause: error });
 }
 
 /**

@@ -1,12 +1,12 @@
 import { requireD1 } from "../config/require.js";
-import type { ClientDeps } from "../context.js";
+import type { ClientDeps } from "./deps.js";
 import { CloudflareServiceError, NotFoundError } from "../errors.js";
 import { apiRetryAfter, mapApiError, type ApiAccess } from "./cloudflare-api.js";
 import type { D1Client, D1RawStream, D1Result, D1Statement, QueryOptions } from "./d1.js";
 import { resolveDatabaseId } from "./d1-database-id.js";
 import { exportSql } from "./d1-export.js";
 import { importSql } from "./d1-import.js";
-import { isReadOnly } from "../migrate/classify.js";
+import { isReadOnly } from "./sql-classify.js";
 
 /** Above this, a migration goes through the import API rather than one /query call (30 s limit). */
 export const IMPORT_THRESHOLD_BYTES = 5 * 1024 * 1024;

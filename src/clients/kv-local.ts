@@ -1,10 +1,10 @@
 import type { Miniflare } from "miniflare";
-import { chunkPairs } from "../cache/chunks.js";
+import { chunkPairs } from "./kv-chunks.js";
 import { mapPool } from "../pool.js";
 import { KV_BULK_PUT_PATH } from "./miniflare.js";
 import { requireKv } from "../config/require.js";
-import type { ClientDeps } from "../context.js";
-import { CloudflareServiceError, InterruptedError } from "../errors.js";
+import type { ClientDeps } from "./deps.js";
+import { mapMiniflareError } from "./miniflare-errors.js";
 import type { KvBulkResult, KvClient, KvKey } from "./kv.js";
 
 type LocalNamespace = Awaited<ReturnType<Miniflare["getKVNamespace"]>>;
@@ -28,7 +28,7 @@ export function createLocalKv(deps: ClientDeps & { mf: Miniflare }): KvClient {
         try {
           return await fn(await open());
         } catch (error) {
-          throw mapLocalError(error, operation);
+          throw mapMiniflareError(error, "kv", { operation, signal: deps.signal });
         }
       },
       { idempotent: true },
@@ -113,16 +113,4 @@ function toKey(k: { name: string; expiration?: number; metadata?: unknown }): Kv
   if (k.expiration !== undefined) out.expiration = k.expiration;
   if (k.metadata !== undefined && k.metadata !== null) out.metadata = k.metadata;
   return out;
-}
-
-/** Miniflare reports KV's own refusals ("KV PUT failed: 414 …"); keep the text, drop the stack. */
-function mapLocalError(error: unknown, operation: string): unknown {
-  if (error instanceof InterruptedError || error instanceof CloudflareServiceError) return error;
-  if (!(error instanceof Error)) return error;
-  const status = /failed: (\d{3})/.exec(error.message)?.[1];
-  return new CloudflareServiceError(`local KV ${operation}: ${error.message.split("\n")[0]}`, {
-    service: "kv",
-    status: status ? Number(status) : 400,
-    cause: error,
-  });
 }

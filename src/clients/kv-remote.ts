@@ -1,10 +1,10 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import { KV_LIMITS } from "../cache/limits.js";
-import { chunkPairs } from "../cache/chunks.js";
+import { KV_LIMITS } from "./kv-limits.js";
+import { chunkPairs } from "./kv-chunks.js";
 import { mapPool } from "../pool.js";
 import { requireKv } from "../config/require.js";
-import type { ClientDeps } from "../context.js";
-import { CloudflareServiceError, ConfigError } from "../errors.js";
+import type { ClientDeps } from "./deps.js";
+import { CloudflareServiceError, ConfigError, InterruptedError } from "../errors.js";
+import { AGAIN, retryRounds } from "../poll.js";
 import { apiRetryAfter, mapApiError, type ApiAccess } from "./cloudflare-api.js";
 import type { KvBulkPair, KvBulkResult, KvClient, KvKey } from "./kv.js";
 
@@ -61,8 +61,7 @@ export function createRemoteKv(deps: ClientDeps & { api: ApiAccess }): KvClient 
     let pending = items;
     let requests = 0;
     let done = 0;
-    for (let round = 0; round <= UNSUCCESSFUL_ROUNDS && pending.length; round++) {
-      if (round > 0) await sleep(250 * 2 ** round, undefined, { signal: deps.signal }).catch(() => undefined);
+    await retryRounds(async () => {
       const failedKeys = new Set<string>();
       await mapPool(
         chunk(pending),
@@ -77,7 +76,10 @@ export function createRemoteKv(deps: ClientDeps & { api: ApiAccess }): KvClient 
         deps.signal,
       );
       pending = pending.filter((item) => failedKeys.has(keyOf(item)));
-    }
+      return pending.length ? AGAIN : true;
+    }, { rounds: 1 + UNSUCCESSFUL_ROUNDS, delayMs: (n) => (n === 1 ? 0 : 250 * 2 ** (n - 1)), signal: deps.signal });
+    // Interrupted between rounds: the keys still pending were not written; say so rather than report them failed.
+    if (pending.length && deps.signal.aborted) throw new InterruptedError();
     return { done, failed: pending.map(keyOf), requests };
   };
 

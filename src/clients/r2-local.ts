@@ -1,9 +1,10 @@
 import { open } from "node:fs/promises";
 import type { Miniflare } from "miniflare";
 import { requireR2 } from "../config/require.js";
-import type { ClientDeps } from "../context.js";
+import type { ClientDeps } from "./deps.js";
 import { ConflictError, InterruptedError, UsageError } from "../errors.js";
-import { partRanges, PREFERRED_PART } from "../images/parts.js";
+import { mapMiniflareError } from "./miniflare-errors.js";
+import { partRanges, PREFERRED_PART } from "./r2-parts.js";
 import { mapLocalTransportFailure } from "./miniflare-transport.js";
 import { localObjectOps } from "./r2-local-objects.js";
 import type { PutResult, R2Client, R2ObjectInfo } from "./r2.js";
@@ -18,7 +19,19 @@ const LOCAL_SINGLE_PUT_MAX = PREFERRED_PART;
 
 export function createLocalR2(deps: ClientDeps & { mf: Miniflare }): R2Client {
   const r2 = requireR2(deps.config);
-  const call = <T>(operation: string, fn: () => Promise<T>) => deps.monitor.call("r2", operation, fn, { idempotent: false });
+  const call = <T>(operation: string, fn: () => Promise<T>) =>
+    deps.monitor.call(
+      "r2",
+      operation,
+      async () => {
+        try {
+          return await fn();
+        } catch (error) {
+          throw mapMiniflareError(error, "r2", { operation, signal: deps.signal });
+        }
+      },
+      { idempotent: false },
+    );
   const bucket = () => deps.mf.getR2Bucket(r2.binding);
   const needsS3 = (what: string) =>
     new UsageError(

@@ -3,13 +3,18 @@ import { GetBucketLifecycleConfigurationCommand, GetObjectCommand, PutBucketLife
 import { CloudflareServiceError } from "../errors.js";
 import type { LifecycleRule, R2Client } from "./r2.js";
 
-type Call = <T>(operation: string, what: string, fn: () => Promise<T>, idempotent: boolean) => Promise<T>;
+/** r2-s3.ts's monitored call: every S3 request through the monitor, its errors mapped. */
+export type S3Call = <T>(operation: string, what: string, fn: () => Promise<T>, idempotent: boolean) => Promise<T>;
+
+export function unquote(etag: string | undefined): string {
+  return (etag ?? "").replace(/^"|"$/g, "");
+}
 
 /**
  * The S3 adapter's single-object download and bucket lifecycle calls (kept beside r2-s3.ts so
  * that file stays about uploads, listings and deletes). `call` is r2-s3.ts's monitored wrapper.
  */
-export function s3ObjectOps(client: S3Client, bucket: string, call: Call): Pick<R2Client, "getObject" | "getLifecycle" | "putLifecycle"> {
+export function s3ObjectOps(client: S3Client, bucket: string, call: S3Call): Pick<R2Client, "getObject" | "getLifecycle" | "putLifecycle"> {
   return {
     async getObject(key, signal) {
       try {
@@ -21,7 +26,7 @@ export function s3ObjectOps(client: S3Client, bucket: string, call: Call): Pick<
             // -1: unknown (a server that streams without Content-Length, as s3rver does).
             size: res.ContentLength ?? -1,
             lastModified: res.LastModified ?? new Date(0),
-            etag: (res.ETag ?? "").replace(/^"|"$/g, ""),
+            etag: unquote(res.ETag),
             contentType: res.ContentType,
             cacheControl: res.CacheControl,
             contentDisposition: res.ContentDisposition,

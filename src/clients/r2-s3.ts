@@ -1,10 +1,5 @@
-import { createReadStream } from "node:fs";
-import { Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import {
   AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
   DeleteObjectsCommand,
   GetBucketCorsCommand,
   GetObjectCommand,
@@ -15,18 +10,17 @@ import {
   PutBucketCorsCommand,
   PutObjectCommand,
   S3Client,
-  UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { requireR2 } from "../config/require.js";
 import type { Config } from "../config/types.js";
-import type { ClientDeps } from "../context.js";
-import { CloudflareServiceError, ConfigError, InterruptedError } from "../errors.js";
-import { partRanges } from "../images/parts.js";
+import type { ClientDeps } from "./deps.js";
+import { CloudflareServiceError, ConfigError } from "../errors.js";
 import { mapS3Error, s3RetryAfterMs } from "./r2-s3-errors.js";
-import { s3ObjectOps } from "./r2-s3-objects.js";
+import { s3ObjectOps, unquote } from "./r2-s3-objects.js";
+import { s3Uploads } from "./r2-s3-upload.js";
 import { parsePagesLean, type LeanListPage } from "./s3-lean-list.js";
-import type { PutResult, R2Client } from "./r2.js";
+import type { R2Client } from "./r2.js";
 import { applyS3Deadline, s3HandlerTimeouts, SILENT_LOGGER } from "./s3-deadline.js";
 import { finishInFlight } from "../request-deadline.js";
 
@@ -54,9 +48,6 @@ export function createS3R2(deps: ClientDeps & { fetch?: typeof fetch }): R2Clien
   const bucket = r2.bucketName ?? r2.previewBucketName;
   if (!bucket) throw new ConfigError(`Remote R2 needs bucket_name in the [[r2_buckets]] entry for ${r2.binding}.`, "r2_bucket_missing");
   const endpoint = r2Endpoint(deps.config);
-  // On Node 20 the SDK prints a multi-line notice about its own future Node support on every run;
-  // kanvas pins the SDK in its lock file, so the notice is noise on stderr for our users.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const client = new S3Client({
     endpoint,
     region: "auto",
@@ -99,135 +90,14 @@ export function createS3R2(deps: ClientDeps & { fetch?: typeof fetch }): R2Clien
       true,
     );
 
-  /** A file range as a counted stream; reopened for every attempt. */
-  const fileBody = (path: string, start: number, end: number, onBytes: (n: number) => void) => {
-    // Counted as the SDK pulls the bytes (a "data" listener would start the flow before the SDK reads).
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        onBytes(chunk.length);
-        done(null, chunk);
-      },
-    });
-    // An empty file has no byte range to read: the body is simply empty.
-    if (end <= start) return new Uint8Array(0);
-    const source = createReadStream(path, { start, end: end - 1, highWaterMark: 1024 * 1024 });
-    pipeline(source, counter).catch((error: unknown) => counter.destroy(error as Error));
-    return counter;
-  };
-
-  async function putSingle(key: string, path: string, size: number, opts: Parameters<R2Client["putFile"]>[2], signal: AbortSignal): Promise<PutResult> {
-    let sent = 0;
-    const res = await call(
-      "PutObject",
-      `upload ${key}`,
-      () => {
-        sent = 0;
-        const Body = fileBody(path, 0, size, (n) => opts.onProgress?.((sent += n)));
-        return client.send(
-          new PutObjectCommand({ Bucket: bucket, Key: key, Body, ContentLength: size, ContentType: opts.contentType, Metadata: opts.metadata, ...objectHeaders(opts) }),
-          { abortSignal: signal },
-        );
-      },
-      true,
-    ).catch((error: unknown) => {
-      if (signal.aborted) throw new InterruptedError(`Interrupted: ${key} was not uploaded.`);
-      throw error;
-    });
-    return { key, size, etag: unquote(res.ETag), parts: 1 };
-  }
-
-  async function putMultipart(key: string, path: string, size: number, opts: Parameters<R2Client["putFile"]>[2], signal: AbortSignal): Promise<PutResult> {
-    const created = await call(
-      "CreateMultipartUpload",
-      `start multipart upload of ${key}`,
-      () => client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: opts.contentType, Metadata: opts.metadata, CacheControl: opts.cacheControl, ContentDisposition: opts.contentDisposition })),
-      // Retried like the parts: at worst a lost answer leaves an empty upload that R2 expires after
-      // 7 days (and `cleanup --incomplete-uploads` aborts); failing a 1 GiB upload on one 503 is worse.
-      true,
-    );
-    const uploadId = created.UploadId!;
-    const ranges = partRanges(size, opts.partSize!);
-    const etags = new Array<string>(ranges.length);
-    const partBytes = new Array<number>(ranges.length).fill(0);
-    let next = 0;
-    const report = () => opts.onProgress?.(partBytes.reduce((a, b) => a + b, 0));
-    // A failed part stops the others from starting; in-flight ones are cancelled.
-    const stop = new AbortController();
-    const onAbort = () => stop.abort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    const worker = async () => {
-      while (next < ranges.length && !stop.signal.aborted) {
-        const i = next++;
-        const range = ranges[i]!;
-        const res = await call(
-          "UploadPart",
-          `upload part ${range.partNumber} of ${key}`,
-          () => {
-            partBytes[i] = 0;
-            const Body = fileBody(path, range.start, range.end, (n) => {
-              partBytes[i]! += n;
-              report();
-            });
-            return client.send(
-              new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: range.partNumber, Body, ContentLength: range.end - range.start }),
-              { abortSignal: stop.signal },
-            );
-          },
-          true,
-        );
-        etags[i] = unquote(res.ETag);
-      }
-    };
-    try {
-      const results = await Promise.allSettled(Array.from({ length: Math.min(opts.partConcurrency ?? 4, ranges.length) }, () => worker().catch((e) => {
-        stop.abort();
-        throw e;
-      })));
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-      if (signal.aborted) throw new InterruptedError(`Interrupted: the multipart upload of ${key} was aborted; no parts are left behind.`);
-      if (failed) throw failed.reason;
-      const done = await call(
-        "CompleteMultipartUpload",
-        `complete multipart upload of ${key}`,
-        () =>
-          client.send(
-            new CompleteMultipartUploadCommand({
-              Bucket: bucket,
-              Key: key,
-              UploadId: uploadId,
-              IfNoneMatch: opts.noClobber ? "*" : undefined,
-              MultipartUpload: { Parts: ranges.map((r, i) => ({ PartNumber: r.partNumber, ETag: `"${etags[i]}"` })) },
-            }),
-          ),
-        false,
-      );
-      return { key, size, etag: unquote(done.ETag), parts: ranges.length };
-    } catch (error) {
-      // No parts left behind: R2 would otherwise keep (and bill) them for 7 days.
-      await call("AbortMultipartUpload", `abort multipart upload of ${key}`, () =>
-        client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })),
-        true,
-      ).catch((abortError: unknown) => {
-        deps.out.warn(`could not abort the multipart upload of ${key} (upload id ${uploadId}): ${(abortError as Error).message} R2 removes it after 7 days, or run 'kanvas images cleanup --incomplete-uploads'.`);
-      });
-      throw error;
-    } finally {
-      signal.removeEventListener("abort", onAbort);
-    }
-  }
-
   return {
     ...s3ObjectOps(client, bucket, call),
+    ...s3Uploads(client, bucket, call, deps),
     target: "remote",
     bucket,
     async check() {
       await call("HeadBucket", `check bucket ${bucket}`, () => client.send(new HeadBucketCommand({ Bucket: bucket })), true);
       return `${bucket} at ${endpoint}`;
-    },
-
-    putFile(key, source, opts, signal = deps.signal) {
-      if (signal.aborted) return Promise.reject(new InterruptedError(`Interrupted before ${key} was uploaded.`));
-      return opts.partSize === undefined ? putSingle(key, source.path, source.size, opts, signal) : putMultipart(key, source.path, source.size, opts, signal);
     },
 
     async head(key) {
@@ -338,13 +208,4 @@ export function createS3R2(deps: ClientDeps & { fetch?: typeof fetch }): R2Clien
       await call("PutBucketCors", `set CORS of ${bucket}`, () => client.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: rules } })), true);
     },
   };
-}
-
-/** Upload headers beside the content type; If-None-Match: * makes R2 refuse (412) an existing key. */
-function objectHeaders(opts: Parameters<R2Client["putFile"]>[2]) {
-  return { CacheControl: opts.cacheControl, ContentDisposition: opts.contentDisposition, IfNoneMatch: opts.noClobber ? "*" : undefined };
-}
-
-function unquote(etag: string | undefined): string {
-  return (etag ?? "").replace(/^"|"$/g, "");
 }

@@ -1,4 +1,4 @@
-import { tokenize } from "../migrate/sql-lexer.js";
+import { tokenize } from "../clients/sql-lexer.js";
 
 /**
  * How many values a statement binds: SQLite's sqlite3_bind_parameter_count, i.e. the largest

@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { DeleteKeyError, R2Client } from "../clients/r2.js";
+import { AGAIN, retryRounds } from "../poll.js";
 
 /** DeleteObjects takes at most 1000 keys per request (S3 and R2). */
 export const DELETE_BATCH = 1000;
@@ -15,6 +15,8 @@ export interface DeleterOptions {
   /** Extra rounds for keys a DeleteObjects answer reported as failed. */
   keyRetries?: number;
   retryDelayMs?: number;
+  /** Ends the wait between rounds at once (the run's signal). */
+  signal?: AbortSignal;
   /** Called for each batch's deleted objects, in the order answers arrive. */
   onDeleted?: (objects: Doomed[]) => void;
 }
@@ -52,13 +54,18 @@ export class BatchDeleter {
   async finish(): Promise<void> {
     while (this.buffer.length) await this.send(this.buffer.splice(0, DELETE_BATCH));
     await this.drain();
-    for (let round = 1; round <= (this.opts.keyRetries ?? 2) && this.failedKeys.size; round++) {
-      await sleep((this.opts.retryDelayMs ?? 250) * round);
-      const retry = [...this.failedKeys.values()].map((f) => f.object);
-      this.failedKeys.clear();
-      for (let i = 0; i < retry.length; i += DELETE_BATCH) await this.send(retry.slice(i, i + DELETE_BATCH));
-      await this.drain();
-    }
+    if (!this.failedKeys.size) return;
+    // Keys still failing after the rounds (or when interrupted between them) stay in `errors`.
+    await retryRounds(
+      async () => {
+        const retry = [...this.failedKeys.values()].map((f) => f.object);
+        this.failedKeys.clear();
+        for (let i = 0; i < retry.length; i += DELETE_BATCH) await this.send(retry.slice(i, i + DELETE_BATCH));
+        await this.drain();
+        return this.failedKeys.size ? AGAIN : true;
+      },
+      { rounds: this.opts.keyRetries ?? 2, delayMs: (n) => (this.opts.retryDelayMs ?? 250) * n, signal: this.opts.signal },
+    );
   }
 
   /** Interrupted: drops what is queued but not sent, lets the requests in flight finish. */

@@ -1,5 +1,4 @@
 import { stat } from "node:fs/promises";
-import path from "node:path";
 import { UsageError } from "../errors.js";
 
 /** Decompression-bomb guard: a small file that decodes to more pixels than this is refused. */
@@ -107,10 +106,4 @@ export async function optimizeImage(
     throw new UsageError(`${file}: could not optimise it (${(error as Error).message.split("\n")[0]}). Upload it without --optimize.`, "optimize_failed");
   }
   return { size: (await stat(outFile)).size, contentType: out.contentType, ext: out.ext, width: info.width, height: info.height };
-}
-
-export function optimizedName(file: string, ext: string): string {
-  const base = path.basename(file);
-  const dot = base.lastIndexOf(".");
-  return `${dot > 0 ? base.slice(0, dot) : base}.${ext}`;
 }

@@ -1,5 +1,6 @@
 import type { D1Client, D1Statement } from "../clients/d1.js";
 import { UsageError } from "../errors.js";
+import { runPool } from "../pool.js";
 
 /** D1 binds at most 100 parameters per statement. */
 export const D1_MAX_PARAMS = 100;
@@ -12,16 +13,10 @@ export async function referencedKeys(d1: D1Client, keys: string[]): Promise<Set<
   const found = new Set<string>();
   const chunks: string[][] = [];
   for (let i = 0; i < keys.length; i += D1_MAX_PARAMS) chunks.push(keys.slice(i, i + D1_MAX_PARAMS));
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(QUERY_CONCURRENCY, chunks.length) }, async () => {
-      while (next < chunks.length) {
-        const chunk = chunks[next++]!;
-        const res = await guard(() => d1.query<{ r2_key: string }>(`SELECT r2_key FROM assets WHERE r2_key IN (${chunk.map(() => "?").join(", ")})`, chunk));
-        for (const row of res.results) found.add(row.r2_key);
-      }
-    }),
-  );
+  await runPool(chunks, QUERY_CONCURRENCY, async (chunk) => {
+    const res = await guard(() => d1.query<{ r2_key: string }>(`SELECT r2_key FROM assets WHERE r2_key IN (${chunk.map(() => "?").join(", ")})`, chunk));
+    for (const row of res.results) found.add(row.r2_key);
+  });
   return found;
 }
 

@@ -6,7 +6,7 @@
 import type { D1Client, D1Statement } from "../clients/d1.js";
 import { CloudflareServiceError } from "../errors.js";
 import { isRecorded, recordStatements } from "./bookkeeping.js";
-import { refreshStatement } from "./lock.js";
+import { refreshLockStatement } from "./lock.js";
 import type { PendingMigration, PlannedStatement } from "./plan.js";
 
 export interface ApplyOptions {
@@ -32,7 +32,7 @@ export interface ApplyResult {
 export async function applyMigration(m: PendingMigration, opts: ApplyOptions): Promise<ApplyResult> {
   const { d1 } = opts;
   const started = performance.now();
-  const bookkeeping = [...recordStatements(opts.table, m.name, m.checksum), refreshStatement(opts.holder, opts.now() + opts.lockTtlMs), ...(opts.extra ?? [])];
+  const bookkeeping = [...recordStatements(opts.table, m.name, m.checksum), refreshLockStatement(opts.holder, opts.now() + opts.lockTtlMs), ...(opts.extra ?? [])];
   const useImport = d1.importSql !== undefined && d1.importThresholdBytes !== undefined && m.bytes > d1.importThresholdBytes;
   try {
     if (useImport) await d1.importSql!(toSqlFile([...m.statements, ...bookkeeping]));

@@ -1,54 +1,67 @@
 /**
- * The migration lock: one row, taken in one atomic statement (an upsert that only succeeds when
- * the row is absent or expired), so two runs (two CI jobs) never both apply. The holder refreshes
- * its expiry with every migration it applies; a crashed holder's lock expires on its own.
+ * The migration lock: one row (id = 1) of kanvas_migrations_lock, taken through the one lock
+ * module (lock/lock.ts) in the same batch that creates the bookkeeping tables and reads the
+ * applied migrations, so what was read is what the holder applies on top of. The holder
+ * refreshes its expiry with every migration it applies; a crashed holder's lock expires on its own.
  */
-import type { D1Client, D1Statement } from "../clients/d1.js";
-export { newHolder } from "../lock-holder.js";
+import type { D1Client, D1Result, D1Statement } from "../clients/d1.js";
+import { ConflictError } from "../errors.js";
+import { formatDuration } from "../duration.js";
+import { acquireLock, forceUnlock, refreshStatement, type HeldLock, type LockPlace, type LockRow } from "../lock/lock.js";
 
 export const LOCK_TABLE = "kanvas_migrations_lock";
-
-export interface LockRow {
-  holder: string;
-  acquired_at: number;
-  expires_at: number;
-}
+export type { LockRow };
 
 export function lockTableDdl(): string {
   return `CREATE TABLE IF NOT EXISTS ${LOCK_TABLE}(id INTEGER PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL, acquired_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)`;
 }
 
+const PLACE: LockPlace = { what: "migration", table: LOCK_TABLE, keyColumn: "id", key: 1, ddl: lockTableDdl() };
 
-/** Takes the lock if free or expired; RETURNING yields a row only when this statement took it. */
-export function acquireStatements(holder: string, now: number, ttlMs: number): D1Statement[] {
-  return [
-    {
-      sql: `INSERT INTO ${LOCK_TABLE} (id, holder, acquired_at, expires_at) VALUES (1, ?, ?, ?)
-ON CONFLICT(id) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
-WHERE ${LOCK_TABLE}.expires_at <= excluded.acquired_at RETURNING holder`,
-      params: [holder, now, now + ttlMs],
-    },
-    { sql: `SELECT holder, acquired_at, expires_at FROM ${LOCK_TABLE} WHERE id = 1` },
-  ];
+/** Sent with each migration: the lock stays ours while we work. */
+export function refreshLockStatement(holder: string, expiresAt: number): D1Statement {
+  return refreshStatement(PLACE, holder, expiresAt);
 }
 
-export function refreshStatement(holder: string, expiresAt: number): D1Statement {
-  return { sql: `UPDATE ${LOCK_TABLE} SET expires_at = ? WHERE id = 1 AND holder = ?`, params: [expiresAt, holder] };
+/**
+ * Takes the lock, waiting up to `timeoutMs`, in one batch with `before` (creating the bookkeeping
+ * tables) and `after` (reading the state under the lock); returns the lock and what `after` read.
+ */
+export async function takeMigrationLock(
+  d1: D1Client,
+  opts: {
+    ttlMs: number;
+    timeoutMs: number;
+    now: () => number;
+    signal: AbortSignal;
+    command: string;
+    info: (line: string) => void;
+    before: D1Statement[];
+    after: D1Statement[];
+  },
+): Promise<{ lock: HeldLock; read: D1Result[] }> {
+  const heldBy = (row: LockRow | undefined) =>
+    row ? `${row.holder} (since ${new Date(row.acquired_at).toISOString()}, expires ${new Date(row.expires_at).toISOString()})` : "another run";
+  const lock = await acquireLock(d1, PLACE, {
+    ttlMs: opts.ttlMs,
+    timeoutMs: opts.timeoutMs,
+    now: opts.now,
+    signal: opts.signal,
+    command: opts.command,
+    before: opts.before,
+    after: opts.after,
+    onWait: (row) => opts.info(`Waiting for the migration lock held by ${heldBy(row)}, up to ${formatDuration(opts.timeoutMs)}…`),
+    onTakeOver: opts.info,
+    held: (row, waited) =>
+      new ConflictError(
+        `Another migration run holds the lock: ${heldBy(row)}. Waited ${formatDuration(waited)} (--lock-timeout). If that run is gone, run kanvas db migrate --force-unlock.`,
+        "migration_locked",
+      ),
+  });
+  return { lock, read: lock.after };
 }
 
-export async function releaseLock(d1: D1Client, holder: string): Promise<void> {
-  // Deleting our own row twice is harmless, so a transient failure here is retried: a lock left
-  // behind would make the next deploy wait for it to expire.
-  await d1.query(`DELETE FROM ${LOCK_TABLE} WHERE id = 1 AND holder = ?`, [holder], { idempotent: true });
-}
-
-/** --force-unlock: removes whoever's lock is there; returns the row it removed. */
-export async function forceUnlock(d1: D1Client): Promise<LockRow | undefined> {
-  const r = await d1.query<LockRow>(`DELETE FROM ${LOCK_TABLE} WHERE id = 1 RETURNING holder, acquired_at, expires_at`);
-  return r.results[0];
-}
-
-/** Removes the lock only if `holder` still holds it (a dead holder being taken over). */
-export async function removeHolder(d1: D1Client, holder: string): Promise<void> {
-  await d1.query(`DELETE FROM ${LOCK_TABLE} WHERE id = 1 AND holder = ?`, [holder], { idempotent: true });
+/** --force-unlock: removes whoever's lock is there (dryRun: only reads it); returns that row. */
+export function forceUnlockMigrations(d1: D1Client, dryRun: boolean): Promise<LockRow | undefined> {
+  return forceUnlock(d1, PLACE, dryRun);
 }

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { LimitError, UsageError } from "../errors.js";
 import type { BookkeepingState } from "./bookkeeping.js";
 import { migrationChecksum } from "./checksum.js";
-import { destructiveReason, isTransactionControl } from "./classify.js";
+import { destructiveReason, isTransactionControl } from "../clients/sql-classify.js";
 import { readMigrationText, type MigrationFile } from "./files.js";
 import { splitSql } from "./split.js";
 

@@ -4,7 +4,7 @@
  * statements end in `;` too). drizzle-kit's `--> statement-breakpoint` is a comment to SQLite and
  * a split point here. CRLF and a UTF-8 BOM are accepted.
  */
-import { tokenize } from "./sql-lexer.js";
+import { tokenize } from "../clients/sql-lexer.js";
 
 export interface SqlStatement {
   /** The statement without its trailing `;`, trimmed. */

@@ -1,17 +1,15 @@
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { appendAudit } from "../../audit.js";
 import type { D1Client, D1Statement } from "../../clients/d1.js";
 import { requireD1 } from "../../config/require.js";
 import type { Context } from "../../context.js";
-import { CloudflareServiceError, ConflictError, InterruptedError, UsageError } from "../../errors.js";
+import { InterruptedError, UsageError } from "../../errors.js";
 import { formatDuration } from "../../duration.js";
 import { applyMigration, oneLine } from "../../migrate/apply.js";
 import { acceptChecksumStatement, adoptStatement, checkTableName, ensureTablesStatements, parseState, readState, readStatements } from "../../migrate/bookkeeping.js";
 import { checkDrift, checkOrder } from "../../migrate/checks.js";
 import { listMigrationFiles, requireSomeMigrations } from "../../migrate/files.js";
-import { acquireStatements, forceUnlock, newHolder, releaseLock, removeHolder, type LockRow } from "../../migrate/lock.js";
-import { deadLocalHolderPid, takeOverLine } from "../../lock-holder.js";
+import { forceUnlockMigrations, takeMigrationLock } from "../../migrate/lock.js";
 import { buildStatus, preparePending, type MigrationEntry, type PendingMigration } from "../../migrate/plan.js";
 import { defineCommand } from "../define.js";
 import { bool, duration } from "../spec/flag.js";
@@ -19,7 +17,6 @@ import { dryRun as dryRunFlag, target, yes } from "../spec/shared.js";
 
 /** A crashed run's lock frees itself after this; a live run refreshes it with every migration. */
 const LOCK_TTL_MS = 10 * 60_000;
-const LOCK_POLL_MS = 500;
 
 export default defineCommand({
   description: "apply pending migrations (checksums, lock, Time Travel bookmark)",
@@ -92,13 +89,22 @@ export default defineCommand({
     // The bookmark is taken before anything is written (even the lock row), so restoring it gives
     // back exactly the database as it was before this run.
     let bookmark: string | null = d1.bookmark ? await d1.bookmark() : null;
-    const holder = newHolder(ctx.command);
-    const lockResults = await takeLock(ctx, d1, table, holder, lockTimeoutMs);
+    const { lock, read: lockResults } = await takeMigrationLock(d1, {
+      ttlMs: LOCK_TTL_MS,
+      timeoutMs: lockTimeoutMs,
+      now: ctx.now,
+      signal: ctx.signal,
+      command: ctx.command,
+      info: (line) => ctx.out.info(line),
+      before: ensureTablesStatements(table),
+      after: readStatements(table),
+    });
+    const holder = lock.holder;
     const done: Array<{ name: string; ms: number; via: string }> = [];
     let outcome: "ok" | "error" | "interrupted" = "ok";
     try {
       // Re-read under the lock: another run may have applied some of them meanwhile.
-      entries = buildStatus(files, parseState(lockResults[0], lockResults[1]));
+      entries = buildStatus(files, parseState(lockResults[0]!, lockResults[1]!));
       checkDrift(entries, input.allowDrift === true, () => undefined);
       const stillPending = new Set(entries.filter((e) => e.state === "pending").map((e) => e.name));
       const todo = prepared.filter((m) => stillPending.has(m.name));
@@ -128,7 +134,7 @@ export default defineCommand({
       outcome = error instanceof InterruptedError ? "interrupted" : "error";
       throw error;
     } finally {
-      await releaseLock(d1, holder).catch(() => ctx.out.warn(`could not release the migration lock (${holder}); it expires by itself within ${formatDuration(LOCK_TTL_MS)}, or run kanvas db migrate --force-unlock.`));
+      await lock.release().catch(() => ctx.out.warn(`could not release the migration lock (${holder}); it expires by itself within ${formatDuration(LOCK_TTL_MS)}, or run kanvas db migrate --force-unlock.`));
       if (done.length || outcome !== "ok") {
         appendAudit(config, ctx.io.env, {
           command: "db migrate",
@@ -174,51 +180,8 @@ async function confirmDestructive(ctx: Context, prepared: PendingMigration[], al
   if (!ok) throw new InterruptedError("Not applied; nothing was changed.");
 }
 
-/** Creates the bookkeeping tables if needed and takes the lock, waiting up to --lock-timeout; returns the state read under it. */
-async function takeLock(ctx: Context, d1: D1Client, table: string, holder: string, timeoutMs: number) {
-  const started = performance.now();
-  let announced = false;
-  for (;;) {
-    let results;
-    try {
-      results = await d1.batch([...ensureTablesStatements(table), ...acquireStatements(holder, ctx.now(), LOCK_TTL_MS), ...readStatements(table)]);
-    } catch (error) {
-      // Sending it again is safe: if the first one landed, the lock row already names us.
-      if (error instanceof CloudflareServiceError && error.outcomeUnknown && performance.now() - started < timeoutMs) continue;
-      throw error;
-    }
-    const current = results[4]?.results[0] as LockRow | undefined;
-    if ((results[3]?.results.length ?? 0) > 0 || current?.holder === holder) return [results[5]!, results[6]!] as const;
-    const deadPid = current && deadLocalHolderPid(current.holder);
-    if (current && deadPid) {
-      ctx.out.info(takeOverLine("migration", current.holder, deadPid));
-      await removeHolder(d1, current.holder);
-      continue;
-    }
-    const waited = performance.now() - started;
-    const heldBy = current ? `${current.holder} (since ${new Date(current.acquired_at).toISOString()}, expires ${new Date(current.expires_at).toISOString()})` : "another run";
-    if (waited >= timeoutMs) {
-      throw new ConflictError(
-        `Another migration run holds the lock: ${heldBy}. Waited ${formatDuration(waited)} (--lock-timeout). If that run is gone, run kanvas db migrate --force-unlock.`,
-        "migration_locked",
-      );
-    }
-    if (!announced) {
-      ctx.out.info(`Waiting for the migration lock held by ${heldBy}, up to ${formatDuration(timeoutMs)}…`);
-      announced = true;
-    }
-    try {
-      await sleep(Math.min(LOCK_POLL_MS, timeoutMs - waited), undefined, { signal: ctx.signal });
-    } catch {
-      throw new InterruptedError("Interrupted while waiting for the migration lock; nothing was changed.");
-    }
-  }
-}
-
 async function unlock(ctx: Context, d1: D1Client, dryRun: boolean): Promise<void> {
-  const present = await d1.query<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'kanvas_migrations_lock'");
-  const exists = (present.results[0]?.n ?? 0) > 0;
-  const row = exists ? (dryRun ? ((await d1.query<LockRow>("SELECT holder, acquired_at, expires_at FROM kanvas_migrations_lock")).results[0]) : await forceUnlock(d1)) : undefined;
+  const row = await forceUnlockMigrations(d1, dryRun);
   ctx.out.result({ target: ctx.target, removed: row ?? null, dryRun }, () =>
     ctx.out.println(row ? `${dryRun ? "Would remove" : "Removed"} the migration lock held by ${row.holder} since ${new Date(row.acquired_at).toISOString()}.` : "No migration lock is held."),
   );

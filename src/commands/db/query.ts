@@ -7,7 +7,7 @@ import { placeholderCount } from "../../d1/placeholders.js";
 import { renderRows, type RowFormat } from "../../d1/render-rows.js";
 import { CloudflareServiceError, InterruptedError, LimitError, UsageError } from "../../errors.js";
 import { oneLine } from "../../migrate/apply.js";
-import { isReadOnly } from "../../migrate/classify.js";
+import { isReadOnly } from "../../clients/sql-classify.js";
 import { D1_MAX_STATEMENT_BYTES } from "../../migrate/plan.js";
 import { splitSql } from "../../migrate/split.js";
 import { requireTargetForWriteInCI } from "../../target.js";

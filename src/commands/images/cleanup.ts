@@ -155,6 +155,7 @@ export default defineCommand({
     };
     const progress = new StreamProgress({ counts: base, handled: saved?.handled ?? {}, done: saved?.done ?? [] }, saveCheckpoint);
     const deleter = new BatchDeleter(r2, {
+      signal: ctx.signal,
       inFlight: DELETES_IN_FLIGHT,
       onDeleted: (objects) => {
         for (const o of objects) if (deletedKeys.length < MAX_KEYS_LISTED) deletedKeys.push(o.key);

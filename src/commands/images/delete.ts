@@ -66,7 +66,7 @@ export default defineCommand({
     let outcome: "ok" | "error" | "interrupted" = "error";
     let rowsDeleted = 0;
     const deleted: string[] = [];
-    const deleter = new BatchDeleter(r2, { onDeleted: (objects) => deleted.push(...objects.map((o) => o.key)) });
+    const deleter = new BatchDeleter(r2, { signal: ctx.signal, onDeleted: (objects) => deleted.push(...objects.map((o) => o.key)) });
     try {
       // Rows first: a failure between the two steps leaves an unreferenced object, never a dangling row.
       if (referenced.length) rowsDeleted = await deleteAssetRows(d1, referenced);

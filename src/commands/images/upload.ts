@@ -14,7 +14,7 @@ import { choosePartSize, formatBytes, MAX_SINGLE_PUT, MiB } from "../../images/p
 import { runPool } from "../../pool.js";
 import { UploadProgress } from "../../images/progress.js";
 import { printWithUrls } from "../../images/print-urls.js";
-import { insertAsset, newAssetId } from "../../images/record.js";
+import { insertAsset, newAssetId, recordFailure } from "../../images/record.js";
 import { referencedKeys } from "../../images/references.js";
 import { checkKeyFlags, confirmReferencedOverwrites, prefixedKey, putWithSafety, uploadHeaders, uploadSafetyFlags } from "../../images/upload-options.js";
 import { defineCommand } from "../define.js";
@@ -113,7 +113,8 @@ export default defineCommand({
     const d1 = input.record ? await ctx.d1() : undefined;
     if (d1) {
       // Uploading over a recorded key and then failing the insert would delete a referenced object.
-      const taken = await referencedKeys(d1, plan.map((p) => p.key)).catch(() => new Set<string>());
+      // A failed check stops the upload (with its own error): "no row found" is not known here.
+      const taken = await referencedKeys(d1, plan.map((p) => p.key));
       const first = [...taken][0];
       if (first) throw new ConflictError(`--record: ${first} already has an assets row; uploading over it is refused. Use another --key (or --user), or drop --record.`, "already_recorded");
     }
@@ -247,12 +248,8 @@ async function recordOrRollBack(
       (r) => r.errors.length === 0,
       () => false,
     );
-    const reason = (error as Error).message;
     if (!removed) ctx.out.warn(`could not remove ${row.key} after the failed insert; delete it with 'kanvas images cleanup' or by hand.`);
-    throw new UsageError(
-      `--record: inserting the assets row for ${row.key} failed (${reason})${removed ? "; the uploaded object was removed again" : ""}. Run 'kanvas db migrate' if the assets table is missing.`,
-      "record_failed",
-    );
+    throw recordFailure(error, row.key, removed);
   }
 }
 

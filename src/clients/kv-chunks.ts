@@ -1,5 +1,5 @@
-import type { KvBulkPair } from "../clients/kv.js";
-import { KV_LIMITS } from "./limits.js";
+import type { KvBulkPair } from "./kv.js";
+import { KV_LIMITS } from "./kv-limits.js";
 
 /** JSON overhead per pair beyond key and value (quotes, field names, commas): an upper bound. */
 const PAIR_OVERHEAD = 160;
