@@ -25,7 +25,10 @@ export async function retryRounds<T>(
   opts: { rounds: number; delayMs: (n: number) => number; signal?: AbortSignal },
 ): Promise<T | typeof AGAIN> {
   for (let n = 1; n <= opts.rounds; n++) {
-    if (!(await pause(opts.delayMs(n), opts.signal))) return AGAIN;
+    // Only a wait ends on the signal: a round due at once still runs after Ctrl-C, because the
+    // clean-up that follows an interrupt (releasing a lock, the batch in flight) sends requests too.
+    const delay = opts.delayMs(n);
+    if (delay > 0 && !(await pause(delay, opts.signal))) return AGAIN;
     const answer = await round(n);
     if (answer !== AGAIN) return answer;
   }

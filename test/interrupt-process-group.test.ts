@@ -89,111 +89,44 @@ binding = "KANVAS_IMAGES"
 bucket_name = "kanvas-images"
 `;
 
-describe("local cleanup, interrupted through the process group", () => {
-  // One project for the cleanup tests: seeding thousands of local objects and letting them age one
-  // minute (local objects cannot be back-dated) is paid once. Each test has its own prefix.
-  let dir: string;
-  const PER_PREFIX = 2500;
-  const prefixes = { SIGINT: "uploads/int-SIGINT/", SIGTERM: "uploads/int-SIGTERM/", twice: "uploads/int-twice/" } as const;
+// One project for the local cleanup tests: seeding thousands of local objects and letting them age
+// one minute (local objects cannot be back-dated) is paid once. The seeding runs first and the
+// local cleanup tests run last, so the migrate and remote tests fill that minute.
+let dir: string;
+let seededAt = 0;
+const PER_PREFIX = 2500;
+const prefixes = { SIGINT: "uploads/int-SIGINT/", SIGTERM: "uploads/int-SIGTERM/", twice: "uploads/int-twice/" } as const;
 
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), "kanvas-test-"));
-    const p = { dir, file: (rel: string) => path.join(dir, rel) };
-    const { writeFileSync, cpSync } = await import("node:fs");
-    writeFileSync(p.file("wrangler.toml"), LOCAL_WRANGLER);
-    cpSync(path.resolve(import.meta.dirname, "../src/migrations"), p.file("migrations"), { recursive: true });
-    expect((await runKanvas("db migrate", { cwd: dir })).code).toBe(0);
-    // Seeded straight through a Miniflare on wrangler's layout, 32 puts in flight: fast, and what
-    // kanvas (and wrangler) then read.
-    const mf = new Miniflare({
-      modules: true,
-      script: "export default { fetch() { return new Response(null, { status: 404 }); } }",
-      compatibilityDate: "2026-04-01",
-      r2Buckets: { B: "kanvas-images" },
-      defaultPersistRoot: p.file(".wrangler/state/v3"),
-    });
-    try {
-      const bucket = await mf.getR2Bucket("B");
-      const keys = Object.values(prefixes).flatMap((prefix) => Array.from({ length: PER_PREFIX }, (_, i) => `${prefix}${String(i).padStart(5, "0")}.jpg`));
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: 32 }, async () => {
-          while (next < keys.length) await bucket.put(keys[next++]!, "x");
-        }),
-      );
-    } finally {
-      await mf.dispose();
-    }
-    // --older-than 1m is the shortest age cleanup takes (with --force): wait until every object has it.
-    const seeded = Date.now();
-    await sleep(Math.max(0, seeded + 61_000 - Date.now()));
-  }, 400_000);
-  afterAll(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "kanvas-test-"));
+  const p = { dir, file: (rel: string) => path.join(dir, rel) };
+  const { writeFileSync, cpSync } = await import("node:fs");
+  writeFileSync(p.file("wrangler.toml"), LOCAL_WRANGLER);
+  cpSync(path.resolve(import.meta.dirname, "../src/migrations"), p.file("migrations"), { recursive: true });
+  expect((await runKanvas("db migrate", { cwd: dir })).code).toBe(0);
+  // Seeded straight through a Miniflare on wrangler's layout, 32 puts in flight: fast, and what
+  // kanvas (and wrangler) then read.
+  const mf = new Miniflare({
+    modules: true,
+    script: "export default { fetch() { return new Response(null, { status: 404 }); } }",
+    compatibilityDate: "2026-04-01",
+    r2Buckets: { B: "kanvas-images" },
+    defaultPersistRoot: p.file(".wrangler/state/v3"),
   });
-
-  const args = (prefix: string, log: string) => ["images", "cleanup", "--older-than", "1m", "--force", "--prefix", prefix, "--yes", "--log-file", log];
-
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    it(`${signal}: the batch in flight finishes, keys and summary printed, exit 130, audit "interrupted", lock released`, async () => {
-      const prefix = prefixes[signal];
-      const log = path.join(dir, `deleted-${signal}.ndjson`);
-      const audit = path.join(dir, `audit-${signal}.ndjson`);
-      const env = { KANVAS_AUDIT_LOG: audit };
-      const run = spawnKanvas(args(prefix, log), { cwd: dir, env, detached: true });
-      await until(() => loggedKeys(log).length >= 1, "the first deleted batch");
-      const tree = processTree(run.child.pid!);
-      signalGroup(run.child.pid!, signal);
-      const r = await run.done;
-      expect(r.code, r.stderr).toBe(130);
-      const deleted = loggedKeys(log);
-      expect(deleted.length).toBeGreaterThanOrEqual(1000); // at least the batch that was logged first
-      // The summary on stdout names what was deleted; each deleted key is printed.
-      expect(r.stdout).toMatch(new RegExp(`^deleted +${deleted.length}$`, "m"));
-      const printed = r.stdout + r.stderr;
-      for (const key of deleted.slice(0, 1000)) expect(printed).toContain(key); // the output lists up to 1000
-      // The whole of stderr: kanvas's own lines only (no runtime noise, no stack, one error line).
-      // A loaded workerd may drop a keep-alive connection: the delete is then retried, on one line.
-      const retries = /^retrying R2 DeleteObjects \(\d\/\d\) after a failed connection…$/;
-      expect(withoutKeyLines(r.stderr, deleted).filter((l) => !retries.test(l))).toEqual([
-        LOCAL_TARGET,
-        "",
-        `Received ${signal}: stopping after the step in flight (press Ctrl-C again to force).`,
-        ...truncationLine(deleted.length),
-        `error: Interrupted: ${deleted.length} object(s) deleted before stopping (the requests in flight finished). Run the same command again to go on.`,
-        "",
-      ]);
-      expect(auditLines(audit).at(-1)).toMatchObject({ command: "images cleanup", outcome: "interrupted", counts: { deleted: deleted.length } });
-      await waitUntilGone(tree, CEILING); // workerd went with kanvas
-
-      // The lock was released: the rerun neither waits for it nor takes it over, and deletes the rest.
-      const rerun = await runKanvas([...args(prefix, log), "--lock-timeout", "1s", "--json"], { cwd: dir, env });
-      expect(rerun.code, rerun.stderr).toBe(0);
-      expect(rerun.stderr).not.toMatch(/Waiting|Another cleanup|Taking over/);
-      expect(JSON.parse(rerun.stdout)).toMatchObject({ deleted: PER_PREFIX, errors: 0 }); // counts cover the whole job
-      const all = loggedKeys(log);
-      expect(new Set(all).size).toBe(PER_PREFIX); // each key once
-    }, 400_000);
+  try {
+    const bucket = await mf.getR2Bucket("B");
+    const keys = Object.values(prefixes).flatMap((prefix) => Array.from({ length: PER_PREFIX }, (_, i) => `${prefix}${String(i).padStart(5, "0")}.jpg`));
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next < keys.length) await bucket.put(keys[next++]!, "x");
+      }),
+    );
+  } finally {
+    await mf.dispose();
   }
-
-  it("a second SIGINT to the group force-exits 130 at once and leaves no workerd", async () => {
-    const log = path.join(dir, "deleted-twice.ndjson");
-    const run = spawnKanvas(args(prefixes.twice, log), { cwd: dir, detached: true });
-    await until(() => loggedKeys(log).length >= 1, "the first deleted batch");
-    const tree = processTree(run.child.pid!);
-    expect(tree.map((x) => x.command)).toContain("workerd");
-    signalGroup(run.child.pid!, "SIGINT");
-    await run.waitFor("press Ctrl-C again to force", CEILING);
-    const sent = Date.now();
-    signalGroup(run.child.pid!, "SIGINT");
-    const r = await run.done;
-    expect(r.code).toBe(130);
-    // Bound generous for a loaded machine; a local batch of 1000 deletes takes longer than this.
-    expect(Date.now() - sent).toBeLessThan(10_000);
-    expect(r.stderr).not.toMatch(/\n\s+at /);
-    await waitUntilGone(tree, 5_000);
-  }, 400_000);
-});
+  seededAt = Date.now();
+}, 400_000);
 
 describe("local migrate, interrupted through the process group", () => {
   // Each migration does real work in workerd (a 200,000-row insert), so the signal lands while one runs.
@@ -375,4 +308,76 @@ describe("remote, interrupted through the process group", () => {
       rig.cf.faults.clear();
     }
   }, 240_000);
+});
+
+describe("local cleanup, interrupted through the process group", () => {
+  beforeAll(async () => {
+    // --older-than 1m is the shortest age cleanup takes (with --force): wait until every object has it.
+    await sleep(Math.max(0, seededAt + 61_000 - Date.now()));
+  }, 120_000);
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const args = (prefix: string, log: string) => ["images", "cleanup", "--older-than", "1m", "--force", "--prefix", prefix, "--yes", "--log-file", log];
+
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    it(`${signal}: the batch in flight finishes, keys and summary printed, exit 130, audit "interrupted", lock released`, async () => {
+      const prefix = prefixes[signal];
+      const log = path.join(dir, `deleted-${signal}.ndjson`);
+      const audit = path.join(dir, `audit-${signal}.ndjson`);
+      const env = { KANVAS_AUDIT_LOG: audit };
+      const run = spawnKanvas(args(prefix, log), { cwd: dir, env, detached: true });
+      await until(() => loggedKeys(log).length >= 1, "the first deleted batch");
+      const tree = processTree(run.child.pid!);
+      signalGroup(run.child.pid!, signal);
+      const r = await run.done;
+      expect(r.code, r.stderr).toBe(130);
+      const deleted = loggedKeys(log);
+      expect(deleted.length).toBeGreaterThanOrEqual(1000); // at least the batch that was logged first
+      // The summary on stdout names what was deleted; each deleted key is printed.
+      expect(r.stdout).toMatch(new RegExp(`^deleted +${deleted.length}$`, "m"));
+      const printed = r.stdout + r.stderr;
+      for (const key of deleted.slice(0, 1000)) expect(printed).toContain(key); // the output lists up to 1000
+      // The whole of stderr: kanvas's own lines only (no runtime noise, no stack, one error line).
+      // A loaded workerd may drop a keep-alive connection: the delete is then retried, on one line.
+      const retries = /^retrying R2 DeleteObjects \(\d\/\d\) after a failed connection…$/;
+      expect(withoutKeyLines(r.stderr, deleted).filter((l) => !retries.test(l))).toEqual([
+        LOCAL_TARGET,
+        "",
+        `Received ${signal}: stopping after the step in flight (press Ctrl-C again to force).`,
+        ...truncationLine(deleted.length),
+        `error: Interrupted: ${deleted.length} object(s) deleted before stopping (the requests in flight finished). Run the same command again to go on.`,
+        "",
+      ]);
+      expect(auditLines(audit).at(-1)).toMatchObject({ command: "images cleanup", outcome: "interrupted", counts: { deleted: deleted.length } });
+      await waitUntilGone(tree, CEILING); // workerd went with kanvas
+
+      // The lock was released: the rerun neither waits for it nor takes it over, and deletes the rest.
+      const rerun = await runKanvas([...args(prefix, log), "--lock-timeout", "1s", "--json"], { cwd: dir, env });
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect(rerun.stderr).not.toMatch(/Waiting|Another cleanup|Taking over/);
+      expect(JSON.parse(rerun.stdout)).toMatchObject({ deleted: PER_PREFIX, errors: 0 }); // counts cover the whole job
+      const all = loggedKeys(log);
+      expect(new Set(all).size).toBe(PER_PREFIX); // each key once
+    }, 400_000);
+  }
+
+  it("a second SIGINT to the group force-exits 130 at once and leaves no workerd", async () => {
+    const log = path.join(dir, "deleted-twice.ndjson");
+    const run = spawnKanvas(args(prefixes.twice, log), { cwd: dir, detached: true });
+    await until(() => loggedKeys(log).length >= 1, "the first deleted batch");
+    const tree = processTree(run.child.pid!);
+    expect(tree.map((x) => x.command)).toContain("workerd");
+    signalGroup(run.child.pid!, "SIGINT");
+    await run.waitFor("press Ctrl-C again to force", CEILING);
+    const sent = Date.now();
+    signalGroup(run.child.pid!, "SIGINT");
+    const r = await run.done;
+    expect(r.code).toBe(130);
+    // Bound generous for a loaded machine; a local batch of 1000 deletes takes longer than this.
+    expect(Date.now() - sent).toBeLessThan(10_000);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    await waitUntilGone(tree, 5_000);
+  }, 400_000);
 });

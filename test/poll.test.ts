@@ -63,6 +63,11 @@ describe("retryRounds", () => {
     expect(rounds).toBe(1);
     expect(performance.now() - started).toBeLessThan(10_000);
   });
+
+  it("a round due at once still runs after an abort: the clean-up after Ctrl-C (a lock release) gets sent", async () => {
+    const answer = await retryRounds(async (n) => `sent in round ${n}`, { rounds: 3, delayMs: () => 0, signal: AbortSignal.abort() });
+    expect(answer).toBe("sent in round 1");
+  });
 });
 
 describe("poll", () => {
