@@ -73,9 +73,10 @@ export class Context {
       envName: this.globals.env,
       persistTo: this.globals.persistTo,
     }).then((config) => {
-      for (const secret of [config.credentials.apiToken, config.credentials.r2SecretAccessKey, config.credentials.r2AccessKeyId]) {
+      for (const secret of [config.credentials.apiToken, config.credentials.r2SecretAccessKey]) {
         this.out.redactor.add(secret);
       }
+      this.out.redactor.addCredentialId(config.credentials.r2AccessKeyId);
       return config;
     });
     return this.configPromise;

@@ -1,7 +1,6 @@
 import { NotFoundError, UsageError } from "../../errors.js";
 import { contentTypeProblem } from "../spec/content-type.js";
 import { validateKey } from "../../images/keys.js";
-import { printWithUrls } from "../../images/print-urls.js";
 import { defineCommand } from "../define.js";
 import { bool, choice, expiry, list, text } from "../spec/flag.js";
 import { r2RemoteOnly } from "../spec/shared.js";
@@ -43,13 +42,14 @@ export default defineCommand({
       const url = await r2.presign(key, { method: input.method, expiresInSeconds: seconds, contentType: input.contentType });
       results.push({ target: ctx.target, key, method: input.method.toUpperCase(), url, expiresAt: new Date(ctx.now() + seconds * 1000).toISOString(), expiresInSeconds: seconds });
     }
-    if (ctx.out.json) return printWithUrls(ctx, JSON.stringify(results, null, 2) + "\n");
-    // A lone URL prints bare, so `$(kanvas images sign …)` works; the expiry goes to stderr.
-    if (results.length === 1) {
-      await printWithUrls(ctx, results[0]!.url + "\n");
-      ctx.out.info(`${results[0]!.method} ${results[0]!.key} — expires ${results[0]!.expiresAt}`);
-      return;
-    }
-    await printWithUrls(ctx, results.map((r) => `${r.key}\t${r.url}\t${r.expiresAt}\n`).join(""));
+    ctx.out.result(results, (rows) => {
+      // A lone URL prints bare, so `$(kanvas images sign …)` works; the expiry goes to stderr.
+      if (rows.length === 1) {
+        ctx.out.println(rows[0]!.url);
+        ctx.out.info(`${rows[0]!.method} ${rows[0]!.key} — expires ${rows[0]!.expiresAt}`);
+        return;
+      }
+      for (const r of rows) ctx.out.println(`${r.key}\t${r.url}\t${r.expiresAt}`);
+    });
   },
 });

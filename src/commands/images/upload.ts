@@ -13,7 +13,6 @@ import type { ImageProbe, OutputFormat } from "../../images/optimize.js";
 import { choosePartSize, formatBytes, MAX_SINGLE_PUT, MiB } from "../../images/parts.js";
 import { runPool } from "../../pool.js";
 import { UploadProgress } from "../../images/progress.js";
-import { printWithUrls } from "../../images/print-urls.js";
 import { insertAsset, newAssetId } from "../../images/record.js";
 import { referencedKeys } from "../../images/references.js";
 import { checkKeyFlags, confirmReferencedOverwrites, prefixedKey, putWithSafety, uploadHeaders, uploadSafetyFlags } from "../../images/upload-options.js";
@@ -178,7 +177,7 @@ export default defineCommand({
           }
           result.seconds = round((performance.now() - started) / 1000);
           progress.fileDone(index, source.size);
-          if (streamLines) await printResults(ctx, [result]);
+          if (streamLines) printResults(ctx, [result]);
           return result;
         },
         { signal: ctx.signal, done: finished },
@@ -186,13 +185,13 @@ export default defineCommand({
     } catch (error) {
       progress.finish();
       if (finished.length) {
-        if (!streamLines) await printResults(ctx, finished);
+        if (!streamLines) printResults(ctx, finished);
         ctx.out.warn(`${finished.length} of ${plan.length} files were uploaded (listed above) before the failure.`);
       }
       throw error;
     }
     progress.finish();
-    if (!streamLines) await printResults(ctx, finished);
+    if (!streamLines) printResults(ctx, finished);
     if (ctx.signal.aborted && finished.length < plan.length) {
       throw new InterruptedError(`Interrupted: ${finished.length} of ${plan.length} files uploaded (listed above); re-run with the rest.`);
     }
@@ -256,14 +255,14 @@ async function recordOrRollBack(
   }
 }
 
-async function printResults(ctx: Context, results: UploadResult[]): Promise<void> {
-  if (ctx.out.json) return printWithUrls(ctx, JSON.stringify(results, null, 2) + "\n");
-  const lines = results.map((r) => {
-    const saved = r.originalSize !== undefined && r.optimizedSize !== undefined ? ` ${describeOptimized(r.originalSize, r.optimizedSize, r.kept!)}` : "";
-    const head = `${r.key}  ${formatBytes(r.size)}${saved}  ${r.contentType}  etag ${r.etag}  ${r.seconds} s${r.parts > 1 ? `  ${r.parts} parts` : ""}`;
-    return r.url ? `${head}\n  ${r.url}  (expires ${r.expiresAt})` : head;
+function printResults(ctx: Context, results: UploadResult[]): void {
+  ctx.out.result(results, (rows) => {
+    for (const r of rows) {
+      const saved = r.originalSize !== undefined && r.optimizedSize !== undefined ? ` ${describeOptimized(r.originalSize, r.optimizedSize, r.kept!)}` : "";
+      const head = `${r.key}  ${formatBytes(r.size)}${saved}  ${r.contentType}  etag ${r.etag}  ${r.seconds} s${r.parts > 1 ? `  ${r.parts} parts` : ""}`;
+      ctx.out.println(r.url ? `${head}\n  ${r.url}  (expires ${r.expiresAt})` : head);
+    }
   });
-  await printWithUrls(ctx, lines.map((l) => l + "\n").join(""));
 }
 
 function round(n: number): number {
