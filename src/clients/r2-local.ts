@@ -137,10 +137,6 @@ export function createLocalR2(deps: ClientDeps & { mf: Miniflare }): R2Client {
       return { deleted: [...keys], errors: [] };
     },
 
-    async presign() {
-      throw needsS3("Presigning a URL");
-    },
-
     // Miniflare cannot list unfinished multipart uploads; the caller says so once.
     async *listMultipartUploads() {},
 

@@ -108,8 +108,6 @@ export interface R2Client {
   listShallow(prefix: string): AsyncIterable<{ objects: R2ObjectInfo[]; prefixes: string[] }>;
   /** Deletes ≤ 1000 keys in one request; per-key failures come back in `errors`, never thrown. */
   deleteKeys(keys: string[]): Promise<DeleteResult>;
-  /** A presigned URL (remote only: needs an S3 endpoint). */
-  presign(key: string, opts: PresignOptions): Promise<string>;
   /** Unfinished multipart uploads under a prefix, a page at a time. */
   listMultipartUploads(prefix: string): AsyncIterable<MultipartUploadInfo[]>;
   abortMultipartUpload(key: string, uploadId: string): Promise<void>;
@@ -121,4 +119,9 @@ export interface R2Client {
   /** [] when the bucket has no lifecycle rules (remote only). */
   getLifecycle(): Promise<LifecycleRule[]>;
   putLifecycle(rules: LifecycleRule[]): Promise<void>;
+}
+
+/** Presigned URLs (remote only: needs an S3 endpoint; the context hands it out: `ctx.presigner()`). */
+export interface R2Presigner {
+  presign(key: string, opts: PresignOptions): Promise<string>;
 }

@@ -22,18 +22,15 @@ export default defineCommand({
   },
   access: "write",
   async run(input, ctx) {
-    if (ctx.target !== "remote") {
-      throw new UsageError("kanvas db restore works on the remote database only (Time Travel is a Cloudflare feature): add --remote.", "restore_remote_only");
-    }
+    const timeTravel = ctx.timeTravel(() => new UsageError("kanvas db restore works on the remote database only (Time Travel is a Cloudflare feature): add --remote.", "restore_remote_only"));
     if ((input.bookmark === undefined) === (input.timestamp === undefined)) {
       throw new UsageError("give the point to restore to: --bookmark <bookmark printed by kanvas db migrate --remote>, or --timestamp <ISO 8601 | unix seconds> (not both).", "restore_point_required");
     }
     const at = input.timestamp === undefined ? undefined : parseTimestamp(input.timestamp, ctx.now());
     const config = await ctx.config();
-    const d1 = await ctx.d1();
-    const current = await d1.bookmark!();
+    const current = await timeTravel.bookmark();
     // By time: the bookmark Cloudflare resolves it to is shown before anything is asked.
-    const bookmark = input.bookmark ?? (await d1.bookmark!(at));
+    const bookmark = input.bookmark ?? (await timeTravel.bookmark(at));
     if (at) ctx.out.info(`${at} resolves to bookmark ${bookmark}.`);
     if (input.dryRun) {
       ctx.out.result({ target: ctx.target, dryRun: true, bookmark, current, ...(at ? { timestamp: at } : {}) }, () =>
@@ -48,7 +45,7 @@ export default defineCommand({
     if (!ok) throw new InterruptedError("Not restored; nothing was changed.");
     let outcome: "ok" | "error" = "error";
     try {
-      const r = await d1.restore!(bookmark);
+      const r = await timeTravel.restore(bookmark);
       outcome = "ok";
       ctx.out.result({ target: ctx.target, restoredTo: bookmark, bookmark: r.bookmark, previousBookmark: r.previousBookmark ?? current }, (v) => {
         ctx.out.println(`Restored the remote database to ${v.restoredTo}${at ? ` (the bookmark at ${at})` : ""}.`);

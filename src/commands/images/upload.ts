@@ -96,9 +96,10 @@ export default defineCommand({
     if (!input.optimize && (input.maxWidth || input.maxHeight || input.format !== "keep")) {
       throw new UsageError("--max-width, --max-height and --format apply with --optimize; add --optimize.", "needs_optimize");
     }
-    if (signSeconds !== undefined && ctx.target === "local") {
-      throw new UsageError("--sign needs an S3 endpoint, which the local (Miniflare) bucket does not have. Drop --sign, or use --remote with R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY (and R2_ENDPOINT for a non-R2 server).", "needs_s3_endpoint");
-    }
+    const presigner =
+      signSeconds === undefined
+        ? undefined
+        : ctx.presigner(() => new UsageError("--sign needs an S3 endpoint, which the local (Miniflare) bucket does not have. Drop --sign, or use --remote with R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY (and R2_ENDPOINT for a non-R2 server).", "needs_s3_endpoint"));
     const extra = parseMetadataPairs(input.metadata);
     const files = await collectFiles(input.paths, ctx.io.cwd);
     if (input.key !== undefined && files.length !== 1) throw new UsageError(`--key names one object, but ${files.length} files were given. Drop --key and use --user for several files.`, "key_needs_one_file");
@@ -171,8 +172,8 @@ export default defineCommand({
             ...optimized,
           };
           if (d1 && userId) result.assetId = await recordOrRollBack(r2, d1, { key, userId, size: source.size, contentType, now: ctx.now() }, ctx);
-          if (signSeconds !== undefined) {
-            result.url = await r2.presign(key, { method: "get", expiresInSeconds: signSeconds });
+          if (presigner && signSeconds !== undefined) {
+            result.url = await presigner.presign(key, { method: "get", expiresInSeconds: signSeconds });
             result.expiresAt = new Date(ctx.now() + signSeconds * 1000).toISOString();
           }
           result.seconds = round((performance.now() - started) / 1000);
