@@ -4,7 +4,7 @@ import type { ApiAccess } from "./clients/cloudflare-api.js";
 import type { LocalRuntime } from "./clients/runtime.js";
 import type { D1Client, D1Export, D1Import, D1TimeTravel, RemoteD1Client } from "./clients/d1.js";
 import type { KvClient } from "./clients/kv.js";
-import type { R2Client, R2Presigner } from "./clients/r2.js";
+import type { R2Client, R2Lifecycle, R2Presigner, RemoteR2Client } from "./clients/r2.js";
 import { loadConfig } from "./config/load.js";
 import { requireD1, requireKv, requireR2 } from "./config/require.js";
 import { UsageError } from "./errors.js";
@@ -138,6 +138,12 @@ export class Context {
     return { presign: async (key, opts) => (await this.remoteR2()).presign(key, opts) };
   }
 
+  /** The bucket's lifecycle rules; the local bucket has none, so it refuses with the command's message. */
+  r2Lifecycle(refusal: () => Error): R2Lifecycle {
+    if (this.target !== "remote") throw refusal();
+    return { getLifecycle: async () => (await this.remoteR2()).getLifecycle(), putLifecycle: async (rules) => (await this.remoteR2()).putLifecycle(rules) };
+  }
+
   private remoteD1(): Promise<RemoteD1Client> {
     return this.once("d1-remote", async () => {
       const config = await this.config();
@@ -175,7 +181,7 @@ export class Context {
     });
   }
 
-  private remoteR2(): Promise<R2Client & R2Presigner> {
+  private remoteR2(): Promise<RemoteR2Client> {
     return this.once("r2-remote", async () => {
       const config = await this.config();
       requireR2(config);

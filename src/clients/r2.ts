@@ -116,7 +116,11 @@ export interface R2Client {
   putCors(rules: CorsRule[]): Promise<void>;
   /** undefined when the key does not exist; the body streams (constant memory). */
   getObject(key: string, signal?: AbortSignal): Promise<R2GetResult | undefined>;
-  /** [] when the bucket has no lifecycle rules (remote only). */
+}
+
+/** Bucket lifecycle rules (remote only: R2 itself; the context hands them out: `ctx.r2Lifecycle()`). */
+export interface R2Lifecycle {
+  /** [] when the bucket has no lifecycle rules. */
   getLifecycle(): Promise<LifecycleRule[]>;
   putLifecycle(rules: LifecycleRule[]): Promise<void>;
 }
@@ -125,3 +129,6 @@ export interface R2Client {
 export interface R2Presigner {
   presign(key: string, opts: PresignOptions): Promise<string>;
 }
+
+/** The S3-API client: the common interface plus what only an S3 endpoint has. */
+export type RemoteR2Client = R2Client & R2Presigner & R2Lifecycle;
