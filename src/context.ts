@@ -4,7 +4,7 @@ import type { ApiAccess } from "./clients/cloudflare-api.js";
 import type { LocalRuntime } from "./clients/runtime.js";
 import type { D1Client, D1Export, D1Import, D1TimeTravel, RemoteD1Client } from "./clients/d1.js";
 import type { KvClient } from "./clients/kv.js";
-import type { R2Client, R2Lifecycle, R2Presigner, RemoteR2Client } from "./clients/r2.js";
+import type { R2Client, R2Lifecycle, R2MultipartUploads, R2Presigner, RemoteR2Client } from "./clients/r2.js";
 import { loadConfig } from "./config/load.js";
 import { requireD1, requireKv, requireR2 } from "./config/require.js";
 import { UsageError } from "./errors.js";
@@ -142,6 +142,11 @@ export class Context {
   r2Lifecycle(refusal: () => Error): R2Lifecycle {
     if (this.target !== "remote") throw refusal();
     return { getLifecycle: async () => (await this.remoteR2()).getLifecycle(), putLifecycle: async (rules) => (await this.remoteR2()).putLifecycle(rules) };
+  }
+
+  /** Listing and aborting unfinished multipart uploads where the target can (remote), else undefined. */
+  async r2MultipartUploads(): Promise<R2MultipartUploads | undefined> {
+    return this.target === "remote" ? this.remoteR2() : undefined;
   }
 
   private remoteD1(): Promise<RemoteD1Client> {
