@@ -5,6 +5,7 @@ import type { LocalRuntime } from "./clients/runtime.js";
 import type { D1Client, D1Export, D1Import, D1TimeTravel, RemoteD1Client } from "./clients/d1.js";
 import type { KvClient } from "./clients/kv.js";
 import type { R2Client, R2Lifecycle, R2MultipartUploads, R2Presigner, RemoteR2Client } from "./clients/r2.js";
+import type { AuditPlan } from "./audit.js";
 import { loadConfig } from "./config/load.js";
 import { requireD1, requireKv, requireR2 } from "./config/require.js";
 import { UsageError } from "./errors.js";
@@ -60,6 +61,14 @@ export class Context {
     this.now = deps.now ?? Date.now;
     this.timeoutMs = resolveTimeoutMs(globals.timeout, io.env);
     this.monitor = new Monitor(out, retryPolicyFromEnv(io.env), signal);
+  }
+
+  /** The audit line a run has committed to: written by the runner however the run ends. */
+  pendingAudit?: AuditPlan;
+
+  /** Declares, before a destructive step, what the audit line records if the run fails from here. */
+  auditing(plan: AuditPlan): void {
+    this.pendingAudit = plan;
   }
 
   get interactive(): boolean {
