@@ -66,8 +66,8 @@ export class Context {
   /** The audit line a run has committed to: written by the runner however the run ends. */
   pendingAudit?: AuditPlan;
 
-  /** Declares, before a destructive step, what the audit line records if the run fails from here. */
-  auditing(plan: AuditPlan): void {
+  /** Declares, before a destructive step, what the audit line records if the run fails from here (undefined: nothing). */
+  auditing(plan: AuditPlan | undefined): void {
     this.pendingAudit = plan;
   }
 

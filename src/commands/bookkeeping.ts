@@ -9,11 +9,8 @@ import { ExitCode, InterruptedError } from "../errors.js";
 import type { CommandResult } from "./define.js";
 
 export async function finishResult(ctx: Context, result: CommandResult): Promise<number> {
-  const plan = result.audit ?? ctx.pendingAudit;
-  if (plan) {
-    const { dryRun, counts, details } = { dryRun: false, ...plan };
-    appendAudit(await ctx.config(), ctx.io.env, { command: ctx.command, target: ctx.target, outcome: dryRun ? "dry-run" : "ok", counts, details });
-  }
+  const plan = result.audit;
+  if (plan) appendAudit(await ctx.config(), ctx.io.env, { command: ctx.command, target: ctx.target, outcome: plan.outcome ?? "ok", counts: plan.counts, details: plan.details });
   ctx.out.result({ target: ctx.target, ...result.data }, () => result.human?.());
   return result.exitCode ?? ExitCode.ok;
 }

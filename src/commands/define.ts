@@ -29,13 +29,13 @@ export interface CommandDefinition<A extends Specs = Specs, F extends Specs = Sp
 
 /**
  * A command's result, for the runner to finish: it puts `target` first in `data`, prints it
- * (JSON with --json, else `human`), writes the audit line when `audit` is given (outcome "ok",
- * or "dry-run" with `dryRun`) and exits with `exitCode` (default 0).
+ * (JSON with --json, else `human`), writes the audit line when `audit` is given (outcome "ok"
+ * unless it says "dry-run" or "error") and exits with `exitCode` (default 0).
  */
 export interface CommandResult {
   data: Record<string, unknown>;
   human?: () => void;
-  audit?: AuditPlan & { dryRun?: boolean };
+  audit?: AuditPlan & { outcome?: "ok" | "dry-run" | "error" };
   exitCode?: number;
 }
 
