@@ -12,6 +12,7 @@ export async function finishResult(ctx: Context, result: CommandResult): Promise
   const plan = result.audit;
   if (plan) appendAudit(await ctx.config(), ctx.io.env, { command: ctx.command, target: ctx.target, outcome: plan.outcome ?? "ok", counts: plan.counts, details: plan.details });
   ctx.out.result({ target: ctx.target, ...result.data }, () => result.human?.());
+  for (const line of result.errors ?? []) ctx.out.errorLine(line);
   return result.exitCode ?? ExitCode.ok;
 }
 

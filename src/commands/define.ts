@@ -30,12 +30,14 @@ export interface CommandDefinition<A extends Specs = Specs, F extends Specs = Sp
 /**
  * A command's result, for the runner to finish: it puts `target` first in `data`, prints it
  * (JSON with --json, else `human`), writes the audit line when `audit` is given (outcome "ok"
- * unless it says "dry-run" or "error") and exits with `exitCode` (default 0).
+ * unless it says "dry-run" or "error"), then `errors` on stderr, and exits with `exitCode` (default 0).
  */
 export interface CommandResult {
   data: Record<string, unknown>;
   human?: () => void;
   audit?: AuditPlan & { outcome?: "ok" | "dry-run" | "error" };
+  /** Error lines for stderr after the result, in both modes (e.g. what failed and how to go on). */
+  errors?: string[];
   exitCode?: number;
 }
 

@@ -45,6 +45,7 @@ export default defineCommand({
       data: { userId, deleted: result.done, counters, failed: result.failed, dryRun: false },
       audit: { outcome: failed ? "error" : "ok", counts: { deleted: result.done, failed }, details },
       human: () => ctx.out.success(`deleted ${result.done} counter(s) of ${JSON.stringify(userId)}.`),
+      errors: failed ? [`${failed} counter(s) were still reported unsuccessful by KV after retries; run the command again.`] : [],
       exitCode: failed ? ExitCode.unexpected : ExitCode.ok,
     };
   },
