@@ -13,6 +13,9 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+/** What an audited run records besides command, target and outcome. */
+export type AuditPlan = Pick<AuditEntry, "counts" | "details">;
+
 /** KANVAS_AUDIT_LOG, else `.wrangler/kanvas/audit.ndjson` beside the config (next to the local state, ignored by git). */
 export function auditLogPath(config: Config, env: NodeJS.ProcessEnv): string {
   return env.KANVAS_AUDIT_LOG ? path.resolve(config.configDir, env.KANVAS_AUDIT_LOG) : path.join(config.configDir, ".wrangler", "kanvas", "audit.ndjson");

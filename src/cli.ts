@@ -146,8 +146,10 @@ async function runLeaf(
     const { Context } = await import("./context.js");
     ctx = new Context(io, out, options, target, commandPath, signal, deps);
     const code = await def.run(input, ctx);
+    if (typeof code === "object") return await (await import("./commands/bookkeeping.js")).finishResult(ctx, code);
     return code ?? ExitCode.ok;
   } catch (error) {
+    if (ctx?.pendingAudit) await (await import("./commands/bookkeeping.js")).auditFailure(ctx, error);
     return reportError(error, out, signal);
   } finally {
     if (ctx) {

@@ -3,11 +3,13 @@ import type { Miniflare } from "miniflare";
 import type { ApiAccess } from "./clients/cloudflare-api.js";
 import type { ClientDeps } from "./clients/deps.js";
 import type { LocalRuntime } from "./clients/runtime.js";
-import type { D1Client } from "./clients/d1.js";
+import type { D1Client, D1Export, D1Import, D1TimeTravel, RemoteD1Client } from "./clients/d1.js";
 import type { KvClient } from "./clients/kv.js";
-import type { R2Client } from "./clients/r2.js";
+import type { R2Client, R2Lifecycle, R2MultipartUploads, R2Presigner, RemoteR2Client } from "./clients/r2.js";
+import type { AuditPlan } from "./audit.js";
 import { loadConfig } from "./config/load.js";
 import { requireD1, requireKv, requireR2 } from "./config/require.js";
+import { UsageError } from "./errors.js";
 import type { Config } from "./config/types.js";
 import type { GlobalOptions } from "./global-options.js";
 import { Monitor } from "./monitor.js";
@@ -54,6 +56,14 @@ export class Context {
     this.monitor = new Monitor(out, retryPolicyFromEnv(io.env), signal);
   }
 
+  /** The audit line a run has committed to: written by the runner however the run ends. */
+  pendingAudit?: AuditPlan;
+
+  /** Declares, before a destructive step, what the audit line records if the run fails from here (undefined: nothing). */
+  auditing(plan: AuditPlan | undefined): void {
+    this.pendingAudit = plan;
+  }
+
   get interactive(): boolean {
     return isInteractive(this.io);
   }
@@ -66,9 +76,10 @@ export class Context {
       envName: this.globals.env,
       persistTo: this.globals.persistTo,
     }).then((config) => {
-      for (const secret of [config.credentials.apiToken, config.credentials.r2SecretAccessKey, config.credentials.r2AccessKeyId]) {
+      for (const secret of [config.credentials.apiToken, config.credentials.r2SecretAccessKey]) {
         this.out.redactor.add(secret);
       }
+      this.out.redactor.addCredentialId(config.credentials.r2AccessKeyId);
       return config;
     });
     return this.configPromise;
@@ -88,6 +99,63 @@ export class Context {
         const { createLocalD1 } = await import("./clients/d1-local.js");
         return createLocalD1({ ...this.clientDeps(config), mf: await this.miniflare() });
       }
+      return this.remoteD1();
+    });
+  }
+
+  // Capabilities: what only one target has. Commands ask for the feature, not for the target;
+  // the local target refuses here, synchronously and before anything loads, so a command's
+  // input checks and refusals keep their order.
+
+  /** D1 Time Travel; refuses on the local target (by default with the one Time Travel message). */
+  timeTravel(
+    refusal = () =>
+      new UsageError(`kanvas ${this.command} works on the remote database only (Time Travel is a Cloudflare feature; the local Miniflare database has none): use --remote.`, "time_travel_remote_only"),
+  ): D1TimeTravel {
+    const tt = this.timeTravelIfAny();
+    if (!tt) throw refusal();
+    return tt;
+  }
+
+  /** D1 Time Travel where the target has it (remote), else undefined. */
+  timeTravelIfAny(): D1TimeTravel | undefined {
+    if (this.target !== "remote") return undefined;
+    return { bookmark: async (at) => (await this.remoteD1()).bookmark(at), restore: async (b) => (await this.remoteD1()).restore(b) };
+  }
+
+  /** D1's export API where the target has it (remote), else undefined. */
+  d1Export(): D1Export | undefined {
+    if (this.target !== "remote") return undefined;
+    return { exportSql: async (opts) => (await this.remoteD1()).exportSql(opts) };
+  }
+
+  /** D1's import API where the target has it (remote), else undefined. */
+  async d1Import(): Promise<D1Import | undefined> {
+    return this.target === "remote" ? this.remoteD1() : undefined;
+  }
+
+  /** Presigned URLs; the local bucket has no S3 endpoint, so it refuses with the command's message. */
+  presigner(refusal: () => Error): R2Presigner {
+    if (this.target !== "remote") throw refusal();
+    return { presign: async (key, opts) => (await this.remoteR2()).presign(key, opts) };
+  }
+
+  /** The bucket's lifecycle rules; the local bucket has none, so it refuses with the command's message. */
+  r2Lifecycle(refusal: () => Error): R2Lifecycle {
+    if (this.target !== "remote") throw refusal();
+    return { getLifecycle: async () => (await this.remoteR2()).getLifecycle(), putLifecycle: async (rules) => (await this.remoteR2()).putLifecycle(rules) };
+  }
+
+  /** Listing and aborting unfinished multipart uploads where the target can (remote), else undefined. */
+  async r2MultipartUploads(): Promise<R2MultipartUploads | undefined> {
+    return this.target === "remote" ? this.remoteR2() : undefined;
+  }
+
+  private remoteD1(): Promise<RemoteD1Client> {
+    return this.once("d1-remote", async () => {
+      const config = await this.config();
+      requireD1(config);
+      this.announce(config);
       const { createRemoteD1 } = await import("./clients/d1-remote.js");
       return createRemoteD1({ ...this.clientDeps(config), api: await this.api() });
     });
@@ -116,6 +184,15 @@ export class Context {
         const { createLocalR2 } = await import("./clients/r2-local.js");
         return createLocalR2({ ...this.clientDeps(config), mf: await this.miniflare() });
       }
+      return this.remoteR2();
+    });
+  }
+
+  private remoteR2(): Promise<RemoteR2Client> {
+    return this.once("r2-remote", async () => {
+      const config = await this.config();
+      requireR2(config);
+      this.announce(config);
       const { createS3R2 } = await import("./clients/r2-s3.js");
       return createS3R2({ ...this.clientDeps(config), fetch: this.deps.fetch });
     });

@@ -19,9 +19,14 @@ export function useColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): 
   return stream.isTTY === true && env.TERM !== "dumb";
 }
 
-/** Replaces every registered secret with a fixed mask, wherever it appears. */
+/**
+ * Replaces every registered secret with a fixed mask, wherever it appears. An S3 access key id
+ * is masked too, except as the X-Amz-Credential of a presigned URL: the URL works only with it,
+ * and whoever holds the URL may see it (the signature, not the id, is what grants access).
+ */
 export class Redactor {
   private secrets: string[] = [];
+  private credentialIds: RegExp[] = [];
   add(secret: string | undefined): void {
     // Short values would mask ordinary words; real tokens and keys are long.
     if (secret && secret.length >= 8 && !this.secrets.includes(secret)) {
@@ -29,9 +34,18 @@ export class Redactor {
       this.secrets.sort((a, b) => b.length - a.length);
     }
   }
+  /** An access key id: masked everywhere but inside a presigned URL's X-Amz-Credential. */
+  addCredentialId(id: string | undefined): void {
+    if (id && id.length >= 8) {
+      for (const form of new Set([id, encodeURIComponent(id)])) {
+        this.credentialIds.push(new RegExp(`(?<!X-Amz-Credential=)${form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`, "g"));
+      }
+    }
+  }
   redact(text: string): string {
     let out = text;
     for (const s of this.secrets) out = out.split(s).join("[redacted]");
+    for (const id of this.credentialIds) out = out.replace(id, "[redacted]");
     return out;
   }
 }

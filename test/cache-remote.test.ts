@@ -108,6 +108,18 @@ describe("cache --remote (REST API through the cloudflare SDK, against the fake)
     expect(count("PUT", /\/bulk$/)).toBe(4); // first try + 3 rounds
   });
 
+  it("ratelimit reset: a counter KV keeps reporting unsuccessful is named on stderr after the JSON result, exit 1", async () => {
+    const p = project();
+    const hour = Math.floor(Date.now() / 3_600_000);
+    fake.kv.put(nsId, `rate_limit:u7:draw:${hour}`, "3");
+    fake.kv.put(nsId, `rate_limit:u7:upload:${hour}`, "4");
+    fake.kv.failBulkKeys((k) => k === `rate_limit:u7:upload:${hour}`, 100, ["delete"]);
+    const r = await kanvas("cache ratelimit reset u7 --yes --json", p);
+    expect(r.code, r.stderr).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ target: "remote", userId: "u7", deleted: 1, failed: [`rate_limit:u7:upload:${hour}`], dryRun: false });
+    expect(r.stderr).toMatch(/^error: 1 counter\(s\) were still reported unsuccessful by KV after retries; run the command again\.$/m);
+  });
+
   it("honours Retry-After on 429", async () => {
     const p = project();
     fake.kv.put(nsId, "k", "v");

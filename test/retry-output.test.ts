@@ -101,6 +101,18 @@ describe("output", () => {
     expect(text().err).toBe("url?sig=[redacted]\n");
   });
 
+  it("keeps an access key id only as a presigned URL's X-Amz-Credential, and masks it everywhere else", () => {
+    const { output, text } = capture();
+    output.redactor.add("SECRETsecretSECRET");
+    output.redactor.addCredentialId("AKIDEXAMPLE123");
+    const url = "https://r2.example/b/k.jpg?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE123%2F20261201%2Fauto%2Fs3%2Faws4_request&X-Amz-Signature=abc";
+    output.result([{ url }], (rows) => output.println(rows[0]!.url));
+    output.println("id=AKIDEXAMPLE123 secret=SECRETsecretSECRET");
+    output.info("X-Amz-Credential=SECRETsecretSECRET");
+    expect(text().out).toBe(`${url}\nid=[redacted] secret=[redacted]\n`);
+    expect(text().err).toBe("X-Amz-Credential=[redacted]\n");
+  });
+
   it("reports an expected error as one line, and a bug with its stack only under --verbose", () => {
     const quiet = capture();
     expect(reportError(new UsageError("--ttl 5s: below KV's 60 s floor."), quiet.output)).toBe(2);

@@ -2,7 +2,7 @@ import { requireD1 } from "../config/require.js";
 import type { ClientDeps } from "./deps.js";
 import { CloudflareServiceError, NotFoundError } from "../errors.js";
 import { apiRetryAfter, mapApiError, type ApiAccess } from "./cloudflare-api.js";
-import type { D1Client, D1RawStream, D1Result, D1Statement, QueryOptions } from "./d1.js";
+import type { D1RawStream, D1Result, D1Statement, QueryOptions, RemoteD1Client } from "./d1.js";
 import { resolveDatabaseId } from "./d1-database-id.js";
 import { exportSql } from "./d1-export.js";
 import { importSql } from "./d1-import.js";
@@ -17,7 +17,7 @@ const DB_NOT_FOUND = 7404;
  * D1 over the REST API. Reads may be retried; writes never blindly (idempotent: false): a batch that
  * may or may not have run surfaces as outcomeUnknown for the caller to settle.
  */
-export function createRemoteD1(deps: ClientDeps & { api: ApiAccess; fetch?: typeof fetch }): D1Client {
+export function createRemoteD1(deps: ClientDeps & { api: ApiAccess; fetch?: typeof fetch }): RemoteD1Client {
   const d1 = requireD1(deps.config);
   const { api } = deps;
   let idPromise: Promise<string> | undefined;

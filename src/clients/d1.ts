@@ -72,14 +72,27 @@ export interface D1Client {
    * column order and duplicate names survive. D1 returns a result whole; this hands it on row by row.
    */
   raw(statements: D1Statement[]): Promise<D1RawStream>;
-  /** Remote only: the current Time Travel bookmark, or the nearest at or before `timestamp` (ISO 8601). */
-  bookmark?(timestamp?: string): Promise<string>;
-  /** Remote only: puts the database back to a Time Travel bookmark. */
-  restore?(bookmark: string): Promise<{ bookmark: string; previousBookmark?: string }>;
-  /** Remote only: D1's export API (start, poll); the caller streams the URL. */
-  exportSql?(opts: ExportOptions): Promise<ExportReady>;
-  /** Remote only: runs a SQL file through D1's import API (init, upload, ingest, poll), atomically. */
-  importSql?(sql: string): Promise<void>;
-  /** Migrations larger than this go through `importSql` rather than one /query call. */
-  readonly importThresholdBytes?: number;
 }
+
+/** Time Travel (remote only; the context hands it out: `ctx.timeTravel()`). */
+export interface D1TimeTravel {
+  /** The current bookmark, or the nearest at or before `timestamp` (ISO 8601). */
+  bookmark(timestamp?: string): Promise<string>;
+  /** Puts the database back to a bookmark. */
+  restore(bookmark: string): Promise<{ bookmark: string; previousBookmark?: string }>;
+}
+
+/** D1's export API (remote only: `ctx.d1Export()`): start, poll; the caller streams the URL. */
+export interface D1Export {
+  exportSql(opts: ExportOptions): Promise<ExportReady>;
+}
+
+/** D1's import API (remote only: `ctx.d1Import()`): init, upload, ingest, poll, atomically. */
+export interface D1Import {
+  importSql(sql: string): Promise<void>;
+  /** Migrations larger than this go through `importSql` rather than one /query call. */
+  readonly importThresholdBytes: number;
+}
+
+/** The remote D1 client: the common interface plus what only Cloudflare has. */
+export type RemoteD1Client = D1Client & D1TimeTravel & D1Export & D1Import;

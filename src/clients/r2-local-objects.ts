@@ -1,15 +1,12 @@
 import { Readable } from "node:stream";
 import type { Miniflare } from "miniflare";
-import { UsageError } from "../errors.js";
 import type { R2Client, R2HeadInfo } from "./r2.js";
 
 type LocalBucket = Awaited<ReturnType<Miniflare["getR2Bucket"]>>;
 type Call = <T>(operation: string, fn: () => Promise<T>) => Promise<T>;
 
-/** The local (Miniflare) adapter's single-object download; lifecycle rules need R2 itself. */
-export function localObjectOps(bucket: () => Promise<LocalBucket>, call: Call): Pick<R2Client, "getObject" | "getLifecycle" | "putLifecycle"> {
-  const remoteOnly = () =>
-    new UsageError("Bucket lifecycle rules are an R2 feature; the local (Miniflare) bucket has none. Add --remote (with R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY set).", "lifecycle_remote_only");
+/** The local (Miniflare) adapter's single-object download. */
+export function localObjectOps(bucket: () => Promise<LocalBucket>, call: Call): Pick<R2Client, "getObject"> {
   return {
     async getObject(key, signal) {
       const b = await bucket();
@@ -29,12 +26,6 @@ export function localObjectOps(bucket: () => Promise<LocalBucket>, call: Call): 
       };
       const body = Readable.fromWeb(obj.body as unknown as import("node:stream/web").ReadableStream<Uint8Array>, { signal });
       return { info, body };
-    },
-    async getLifecycle() {
-      throw remoteOnly();
-    },
-    async putLifecycle() {
-      throw remoteOnly();
     },
   };
 }

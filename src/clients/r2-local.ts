@@ -150,19 +150,6 @@ export function createLocalR2(deps: ClientDeps & { mf: Miniflare }): R2Client {
       return { deleted: [...keys], errors: [] };
     },
 
-    async presign() {
-      throw needsS3("Presigning a URL");
-    },
-
-    // Miniflare cannot list unfinished multipart uploads; the caller says so once.
-    async *listMultipartUploads() {},
-
-    async abortMultipartUpload(key, uploadId) {
-      const b = await bucket();
-      const upload = b.resumeMultipartUpload(key, uploadId);
-      await call("AbortMultipartUpload", () => upload.abort());
-    },
-
     async getCors() {
       throw needsS3("Bucket CORS");
     },

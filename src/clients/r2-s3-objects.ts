@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import { GetBucketLifecycleConfigurationCommand, GetObjectCommand, PutBucketLifecycleConfigurationCommand, type S3Client } from "@aws-sdk/client-s3";
 import { CloudflareServiceError } from "../errors.js";
-import type { LifecycleRule, R2Client } from "./r2.js";
+import type { LifecycleRule, R2Client, R2Lifecycle } from "./r2.js";
 
 /** r2-s3.ts's monitored call: every S3 request through the monitor, its errors mapped. */
 export type S3Call = <T>(operation: string, what: string, fn: () => Promise<T>, idempotent: boolean) => Promise<T>;
@@ -14,7 +14,7 @@ export function unquote(etag: string | undefined): string {
  * The S3 adapter's single-object download and bucket lifecycle calls (kept beside r2-s3.ts so
  * that file stays about uploads, listings and deletes). `call` is r2-s3.ts's monitored wrapper.
  */
-export function s3ObjectOps(client: S3Client, bucket: string, call: S3Call): Pick<R2Client, "getObject" | "getLifecycle" | "putLifecycle"> {
+export function s3ObjectOps(client: S3Client, bucket: string, call: S3Call): Pick<R2Client, "getObject"> & R2Lifecycle {
   return {
     async getObject(key, signal) {
       try {

@@ -20,7 +20,7 @@ import { mapS3Error, s3RetryAfterMs } from "./r2-s3-errors.js";
 import { s3ObjectOps, unquote } from "./r2-s3-objects.js";
 import { s3Uploads } from "./r2-s3-upload.js";
 import { parsePagesLean, type LeanListPage } from "./s3-lean-list.js";
-import type { R2Client } from "./r2.js";
+import type { RemoteR2Client } from "./r2.js";
 import { applyS3Deadline, s3HandlerTimeouts, SILENT_LOGGER } from "./s3-deadline.js";
 import { finishInFlight } from "../request-deadline.js";
 
@@ -35,7 +35,7 @@ export function r2Endpoint(config: Config): string {
 }
 
 /** Remote R2 through its S3 API. Retries are ours (ctx.monitor), so the SDK makes one attempt. */
-export function createS3R2(deps: ClientDeps & { fetch?: typeof fetch }): R2Client {
+export function createS3R2(deps: ClientDeps & { fetch?: typeof fetch }): RemoteR2Client {
   const r2 = requireR2(deps.config);
   const { r2AccessKeyId, r2SecretAccessKey } = deps.config.credentials;
   const missing = [!r2AccessKeyId && "R2_ACCESS_KEY_ID", !r2SecretAccessKey && "R2_SECRET_ACCESS_KEY"].filter(Boolean);

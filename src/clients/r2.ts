@@ -108,17 +108,31 @@ export interface R2Client {
   listShallow(prefix: string): AsyncIterable<{ objects: R2ObjectInfo[]; prefixes: string[] }>;
   /** Deletes ≤ 1000 keys in one request; per-key failures come back in `errors`, never thrown. */
   deleteKeys(keys: string[]): Promise<DeleteResult>;
-  /** A presigned URL (remote only: needs an S3 endpoint). */
-  presign(key: string, opts: PresignOptions): Promise<string>;
-  /** Unfinished multipart uploads under a prefix, a page at a time. */
-  listMultipartUploads(prefix: string): AsyncIterable<MultipartUploadInfo[]>;
-  abortMultipartUpload(key: string, uploadId: string): Promise<void>;
   /** [] when the bucket has no CORS rules. */
   getCors(): Promise<CorsRule[]>;
   putCors(rules: CorsRule[]): Promise<void>;
   /** undefined when the key does not exist; the body streams (constant memory). */
   getObject(key: string, signal?: AbortSignal): Promise<R2GetResult | undefined>;
-  /** [] when the bucket has no lifecycle rules (remote only). */
+}
+
+/** Bucket lifecycle rules (remote only: R2 itself; the context hands them out: `ctx.r2Lifecycle()`). */
+export interface R2Lifecycle {
+  /** [] when the bucket has no lifecycle rules. */
   getLifecycle(): Promise<LifecycleRule[]>;
   putLifecycle(rules: LifecycleRule[]): Promise<void>;
 }
+
+/** Presigned URLs (remote only: needs an S3 endpoint; the context hands it out: `ctx.presigner()`). */
+export interface R2Presigner {
+  presign(key: string, opts: PresignOptions): Promise<string>;
+}
+
+/** Unfinished multipart uploads (remote only: Miniflare cannot list them; `ctx.r2MultipartUploads()`). */
+export interface R2MultipartUploads {
+  /** Unfinished multipart uploads under a prefix, a page at a time. */
+  listMultipartUploads(prefix: string): AsyncIterable<MultipartUploadInfo[]>;
+  abortMultipartUpload(key: string, uploadId: string): Promise<void>;
+}
+
+/** The S3-API client: the common interface plus what only an S3 endpoint has. */
+export type RemoteR2Client = R2Client & R2Presigner & R2Lifecycle & R2MultipartUploads;

@@ -1,3 +1,4 @@
+import type { AuditPlan } from "../audit.js";
 import type { Context } from "../context.js";
 import type { InputOf, Specs } from "./spec/flag.js";
 
@@ -22,7 +23,22 @@ export interface CommandDefinition<A extends Specs = Specs, F extends Specs = Sp
    * input as "--older-than: required: …" (exit 2).
    */
   check?(input: InputOf<A, F>, fail: (key: string, message: string) => never): void;
-  run(input: InputOf<A, F>, ctx: Context): Promise<number | void>;
+  /** An exit code (or nothing: 0), or, once converted, a result the runner prints and audits. */
+  run(input: InputOf<A, F>, ctx: Context): Promise<number | void | CommandResult>;
+}
+
+/**
+ * A command's result, for the runner to finish: it puts `target` first in `data`, prints it
+ * (JSON with --json, else `human`), writes the audit line when `audit` is given (outcome "ok"
+ * unless it says "dry-run" or "error"), then `errors` on stderr, and exits with `exitCode` (default 0).
+ */
+export interface CommandResult {
+  data: Record<string, unknown>;
+  human?: () => void;
+  audit?: AuditPlan & { outcome?: "ok" | "dry-run" | "error" };
+  /** Error lines for stderr after the result, in both modes (e.g. what failed and how to go on). */
+  errors?: string[];
+  exitCode?: number;
 }
 
 export function defineCommand<A extends Specs = {}, F extends Specs = {}>(def: CommandDefinition<A, F>): CommandDefinition<A, F> {

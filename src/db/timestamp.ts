@@ -7,6 +7,3 @@ export function parseTimestamp(raw: string, now: number): string {
   if (ms > now + 60_000) throw new UsageError(`--timestamp ${raw} is in the future; Time Travel goes back up to 30 days.`, "bad_timestamp");
   return new Date(ms).toISOString();
 }
-
-export const REMOTE_ONLY_TIME_TRAVEL = (command: string) =>
-  new UsageError(`kanvas ${command} works on the remote database only (Time Travel is a Cloudflare feature; the local Miniflare database has none): use --remote.`, "time_travel_remote_only");

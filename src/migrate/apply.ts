@@ -3,7 +3,7 @@
  * single batch (Miniflare: one transaction; remote: one /query request). A write is never re-sent
  * blindly: on an unclear outcome the bookkeeping table says whether it landed.
  */
-import type { D1Client, D1Statement } from "../clients/d1.js";
+import type { D1Client, D1Import, D1Statement } from "../clients/d1.js";
 import { CloudflareServiceError } from "../errors.js";
 import { isRecorded, recordStatements } from "./bookkeeping.js";
 import { refreshLockStatement } from "./lock.js";
@@ -11,6 +11,8 @@ import type { PendingMigration, PlannedStatement } from "./plan.js";
 
 export interface ApplyOptions {
   d1: D1Client;
+  /** D1's import API where the target has it (remote): big migrations go through it. */
+  importer?: D1Import;
   table: string;
   holder: string;
   lockTtlMs: number;
@@ -30,12 +32,12 @@ export interface ApplyResult {
 }
 
 export async function applyMigration(m: PendingMigration, opts: ApplyOptions): Promise<ApplyResult> {
-  const { d1 } = opts;
+  const { d1, importer } = opts;
   const started = performance.now();
   const bookkeeping = [...recordStatements(opts.table, m.name, m.checksum), refreshLockStatement(opts.holder, opts.now() + opts.lockTtlMs), ...(opts.extra ?? [])];
-  const useImport = d1.importSql !== undefined && d1.importThresholdBytes !== undefined && m.bytes > d1.importThresholdBytes;
+  const useImport = importer !== undefined && m.bytes > importer.importThresholdBytes;
   try {
-    if (useImport) await d1.importSql!(toSqlFile([...m.statements, ...bookkeeping]));
+    if (useImport) await importer.importSql(toSqlFile([...m.statements, ...bookkeeping]));
     else await d1.batch([...m.statements.map((s) => ({ sql: s.sql })), ...bookkeeping]);
     return { ms: Math.round(performance.now() - started), via: useImport ? "import" : "batch" };
   } catch (error) {

@@ -28,15 +28,16 @@ export default defineCommand({
       const limit = limits[a] ?? null;
       return { action: a, count, limit, remaining: limit === null ? null : Math.max(0, limit - count), resetsInSeconds };
     });
-    ctx.out.result({ target: ctx.target, userId, hour, actions: rows }, (r) => {
-      if (!r.actions.length) {
+    const human = () => {
+      if (!rows.length) {
         ctx.out.info(`no counters for ${JSON.stringify(userId)} this hour, and no limits in [vars] KANVAS_RATE_LIMITS.`);
         return;
       }
       ctx.out.table(
         ["ACTION", "COUNT", "LIMIT", "REMAINING", "RESETS IN"],
-        r.actions.map((x) => [x.action, x.count, x.limit ?? "(no limit)", x.remaining ?? "", formatDuration(x.resetsInSeconds * 1000)]),
+        rows.map((x) => [x.action, x.count, x.limit ?? "(no limit)", x.remaining ?? "", formatDuration(x.resetsInSeconds * 1000)]),
       );
-    });
+    };
+    return { data: { userId, hour, actions: rows }, human };
   },
 });

@@ -53,11 +53,12 @@ export default defineCommand({
 
     let source: Readable;
     let bookmark: string | undefined;
-    if (ctx.target === "remote") {
+    const exporter = ctx.d1Export();
+    if (exporter) {
       const ok = await ctx.confirm("While D1 exports, the remote database serves no queries (Cloudflare's export API). Export now?", { yes: input.yes, what: "db export --remote (the database serves no queries while it runs)", cancelled: "Cancelled; nothing was exported." });
       if (!ok) throw new InterruptedError("Not confirmed; nothing was exported.");
       ctx.out.info("Exporting: the remote database serves no queries until this finishes…");
-      const ready = await d1.exportSql!({ ...opts, onMessage: (m) => ctx.out.info(`  ${m}`) });
+      const ready = await exporter.exportSql({ ...opts, onMessage: (m) => ctx.out.info(`  ${m}`) });
       bookmark = ready.bookmark;
       const res = await fetch(ready.url, { signal: ctx.signal }).catch((error: unknown) => {
         throw new CloudflareServiceError(`D1 export: downloading the dump failed (${(error as Error).message}).`, { service: "d1", outcomeUnknown: true, cause: error });

@@ -88,7 +88,8 @@ export default defineCommand({
 
     // The bookmark is taken before anything is written (even the lock row), so restoring it gives
     // back exactly the database as it was before this run.
-    let bookmark: string | null = d1.bookmark ? await d1.bookmark() : null;
+    const timeTravel = ctx.timeTravelIfAny();
+    let bookmark: string | null = timeTravel ? await timeTravel.bookmark() : null;
     const { lock, read: lockResults } = await takeMigrationLock(d1, {
       ttlMs: LOCK_TTL_MS,
       timeoutMs: lockTimeoutMs,
@@ -110,7 +111,7 @@ export default defineCommand({
       const todo = prepared.filter((m) => stillPending.has(m.name));
       if (todo.length < prepared.length) ctx.out.info(`${prepared.length - todo.length} of them were applied by another run meanwhile.`);
 
-      if (todo.length < prepared.length && d1.bookmark) bookmark = null; // another run changed it in between: no clean undo point
+      if (todo.length < prepared.length && timeTravel) bookmark = null; // another run changed it in between: no clean undo point
       if (bookmark && todo.length) {
         const env = config.envName ? ` --env ${config.envName}` : "";
         ctx.out.info(`Time Travel bookmark before this migration: ${bookmark}`);
@@ -120,7 +121,7 @@ export default defineCommand({
       let extra: D1Statement[] = bookkeepingFixes(table, entries, input.allowDrift === true);
       for (const m of todo) {
         if (ctx.signal.aborted) throw new InterruptedError(`Interrupted: ${done.length} of ${todo.length} migration(s) applied, the rest are pending; the database is consistent. Run kanvas db migrate again to continue.`);
-        const r = await applyMigration(m, { d1, table, holder, lockTtlMs: LOCK_TTL_MS, now: ctx.now, extra, appliedBefore: done.length });
+        const r = await applyMigration(m, { d1, importer: await ctx.d1Import(), table, holder, lockTtlMs: LOCK_TTL_MS, now: ctx.now, extra, appliedBefore: done.length });
         extra = [];
         done.push({ name: m.name, ms: r.ms, via: r.via });
         const note = [r.via === "import" ? "import API" : "", r.recovered ? "connection dropped; the migrations table confirms it landed" : ""].filter(Boolean).join("; ");

@@ -1,4 +1,3 @@
-import { appendAudit } from "../../audit.js";
 import { UsageError, InterruptedError } from "../../errors.js";
 import { parseTimestamp } from "../../db/timestamp.js";
 import { defineCommand } from "../define.js";
@@ -22,47 +21,39 @@ export default defineCommand({
   },
   access: "write",
   async run(input, ctx) {
-    if (ctx.target !== "remote") {
-      throw new UsageError("kanvas db restore works on the remote database only (Time Travel is a Cloudflare feature): add --remote.", "restore_remote_only");
-    }
+    const timeTravel = ctx.timeTravel(() => new UsageError("kanvas db restore works on the remote database only (Time Travel is a Cloudflare feature): add --remote.", "restore_remote_only"));
     if ((input.bookmark === undefined) === (input.timestamp === undefined)) {
       throw new UsageError("give the point to restore to: --bookmark <bookmark printed by kanvas db migrate --remote>, or --timestamp <ISO 8601 | unix seconds> (not both).", "restore_point_required");
     }
     const at = input.timestamp === undefined ? undefined : parseTimestamp(input.timestamp, ctx.now());
     const config = await ctx.config();
-    const d1 = await ctx.d1();
-    const current = await d1.bookmark!();
+    const current = await timeTravel.bookmark();
     // By time: the bookmark Cloudflare resolves it to is shown before anything is asked.
-    const bookmark = input.bookmark ?? (await d1.bookmark!(at));
+    const bookmark = input.bookmark ?? (await timeTravel.bookmark(at));
     if (at) ctx.out.info(`${at} resolves to bookmark ${bookmark}.`);
     if (input.dryRun) {
-      ctx.out.result({ target: ctx.target, dryRun: true, bookmark, current, ...(at ? { timestamp: at } : {}) }, () =>
-        ctx.out.println(`Would restore the remote database to ${bookmark} (it is at ${current} now). Dry run: nothing changed.`),
-      );
-      return;
+      return {
+        data: { dryRun: true, bookmark, current, ...(at ? { timestamp: at } : {}) },
+        human: () => ctx.out.println(`Would restore the remote database to ${bookmark} (it is at ${current} now). Dry run: nothing changed.`),
+      };
     }
     const ok = await ctx.confirm(`Restore the remote D1 database to bookmark ${bookmark}? Changes after it are undone.`, {
       yes: input.yes,
       what: "db restore",
     });
     if (!ok) throw new InterruptedError("Not restored; nothing was changed.");
-    let outcome: "ok" | "error" = "error";
-    try {
-      const r = await d1.restore!(bookmark);
-      outcome = "ok";
-      ctx.out.result({ target: ctx.target, restoredTo: bookmark, bookmark: r.bookmark, previousBookmark: r.previousBookmark ?? current }, (v) => {
-        ctx.out.println(`Restored the remote database to ${v.restoredTo}${at ? ` (the bookmark at ${at})` : ""}.`);
-        ctx.out.println(`Before the restore it was at ${v.previousBookmark}.`);
-        ctx.out.println(`To undo this restore: kanvas db restore --bookmark ${v.previousBookmark} --remote${config.envName ? ` --env ${config.envName}` : ""}`);
-      });
-    } finally {
-      appendAudit(config, ctx.io.env, {
-        command: "db restore",
-        target: ctx.target,
-        outcome,
-        counts: { restored: outcome === "ok" ? 1 : 0 },
-        details: { bookmark, previous: current, ...(at ? { timestamp: at } : {}) },
-      });
-    }
+    const details = { bookmark, previous: current, ...(at ? { timestamp: at } : {}) };
+    ctx.auditing({ counts: { restored: 0 }, details });
+    const r = await timeTravel.restore(bookmark);
+    const previousBookmark = r.previousBookmark ?? current;
+    return {
+      data: { restoredTo: bookmark, bookmark: r.bookmark, previousBookmark },
+      audit: { counts: { restored: 1 }, details },
+      human: () => {
+        ctx.out.println(`Restored the remote database to ${bookmark}${at ? ` (the bookmark at ${at})` : ""}.`);
+        ctx.out.println(`Before the restore it was at ${previousBookmark}.`);
+        ctx.out.println(`To undo this restore: kanvas db restore --bookmark ${previousBookmark} --remote${config.envName ? ` --env ${config.envName}` : ""}`);
+      },
+    };
   },
 });

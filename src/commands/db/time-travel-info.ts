@@ -1,4 +1,4 @@
-import { parseTimestamp, REMOTE_ONLY_TIME_TRAVEL } from "../../db/timestamp.js";
+import { parseTimestamp } from "../../db/timestamp.js";
 import { defineCommand } from "../define.js";
 import { text } from "../spec/flag.js";
 import { remoteOnly } from "../spec/shared.js";
@@ -10,10 +10,9 @@ export default defineCommand({
   flags: { timestamp: text("ISO 8601 (2026-12-01T14:05:00Z) or unix seconds; default: now", { placeholder: "<time>" }), ...remoteOnly },
   access: "read",
   async run(input, ctx) {
-    if (ctx.target !== "remote") throw REMOTE_ONLY_TIME_TRAVEL("db time-travel info");
+    const timeTravel = ctx.timeTravel();
     const at = input.timestamp === undefined ? undefined : parseTimestamp(input.timestamp, ctx.now());
-    const d1 = await ctx.d1();
-    const bookmark = await d1.bookmark!(at);
+    const bookmark = await timeTravel.bookmark(at);
     ctx.out.result({ timestamp: at ?? null, bookmark }, (v) => {
       ctx.out.println(v.bookmark);
       ctx.out.info(v.timestamp ? `The bookmark at or before ${v.timestamp}.` : "The database's current bookmark.");

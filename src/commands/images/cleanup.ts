@@ -2,7 +2,7 @@ import { appendFileSync } from "node:fs";
 import path from "node:path";
 import { appendAudit } from "../../audit.js";
 import type { D1Client } from "../../clients/d1.js";
-import type { R2Client } from "../../clients/r2.js";
+import type { R2MultipartUploads } from "../../clients/r2.js";
 import type { Context } from "../../context.js";
 import { formatDuration } from "../../duration.js";
 import { describeTargets } from "../../confirm-summary.js";
@@ -211,7 +211,7 @@ export default defineCommand({
       } else {
         await deletePages(pages, deleter, d1, progress, live, ctx);
       }
-      if (input.incompleteUploads && !ctx.signal.aborted && !declined) summary.incompleteUploads = await abortOldUploads(r2, input.prefix, cutoff, input.dryRun, ctx);
+      if (input.incompleteUploads && !ctx.signal.aborted && !declined) summary.incompleteUploads = await abortOldUploads(await ctx.r2MultipartUploads(), input.prefix, cutoff, input.dryRun, ctx);
       if (ctx.signal.aborted) outcome = "interrupted";
     } catch (error) {
       failure = error;
@@ -293,19 +293,19 @@ function rerunLine(error: CloudflareServiceError, s: Summary, apiRetryAfter: (e:
   return `Stopped at a resumable point (${s.scanned} keys handled, ${s.deleted} deleted): Cloudflare's API is rate limited for this account. Run the same command again after ${when} UTC; it goes on from the checkpoint.`;
 }
 
-async function abortOldUploads(r2: R2Client, prefix: string, cutoff: number, dryRun: boolean, ctx: Context): Promise<{ found: number; aborted: number }> {
-  if (r2.target === "local") {
+async function abortOldUploads(uploads: R2MultipartUploads | undefined, prefix: string, cutoff: number, dryRun: boolean, ctx: Context): Promise<{ found: number; aborted: number }> {
+  if (!uploads) {
     ctx.out.warn("--incomplete-uploads: the local (Miniflare) bucket cannot list unfinished multipart uploads; skipped.");
     return { found: 0, aborted: 0 };
   }
   let found = 0;
   let aborted = 0;
-  for await (const page of r2.listMultipartUploads(prefix)) {
+  for await (const page of uploads.listMultipartUploads(prefix)) {
     for (const u of page) {
       if (u.initiated.getTime() >= cutoff) continue;
       found++;
       if (dryRun || ctx.signal.aborted) continue;
-      await r2.abortMultipartUpload(u.key, u.uploadId);
+      await uploads.abortMultipartUpload(u.key, u.uploadId);
       aborted++;
     }
   }

@@ -10,12 +10,12 @@ export default defineCommand({
   async run(_input, ctx) {
     const r2 = await ctx.r2();
     const rules = await r2.getCors();
-    ctx.out.result({ target: ctx.target, bucket: r2.bucket, CORSRules: rules }, (v) => {
-      if (!v.CORSRules.length) {
+    const human = () => {
+      if (!rules.length) {
         ctx.out.info(`${r2.bucket} has no CORS rules.`);
         return;
       }
-      v.CORSRules.forEach((r, i) => {
+      rules.forEach((r, i) => {
         ctx.out.println(`rule ${i + 1}${r.ID ? ` (${r.ID})` : ""}`);
         ctx.out.println(`  origins  ${r.AllowedOrigins.join(", ")}`);
         ctx.out.println(`  methods  ${r.AllowedMethods.join(", ")}`);
@@ -23,6 +23,7 @@ export default defineCommand({
         if (r.ExposeHeaders?.length) ctx.out.println(`  expose   ${r.ExposeHeaders.join(", ")}`);
         if (r.MaxAgeSeconds !== undefined) ctx.out.println(`  max age  ${r.MaxAgeSeconds} s`);
       });
-    });
+    };
+    return { data: { bucket: r2.bucket, CORSRules: rules }, human };
   },
 });

@@ -17,8 +17,7 @@ export default defineCommand({
     const rules = await readCorsFile(path.resolve(ctx.io.cwd, input.file));
     const r2 = await ctx.r2();
     if (input.dryRun) {
-      ctx.out.result({ target: ctx.target, bucket: r2.bucket, dryRun: true, replaced: 0, CORSRules: rules }, () => ctx.out.info(`Dry run: ${rules.length} rule(s) in ${input.file} are valid; ${r2.bucket}'s CORS was not changed.`));
-      return;
+      return { data: { bucket: r2.bucket, dryRun: true, replaced: 0, CORSRules: rules }, human: () => ctx.out.info(`Dry run: ${rules.length} rule(s) in ${input.file} are valid; ${r2.bucket}'s CORS was not changed.`) };
     }
     const before = await r2.getCors();
     if (before.length) {
@@ -26,6 +25,6 @@ export default defineCommand({
       if (!ok) throw new InterruptedError("Not confirmed; CORS was not changed.");
     }
     await r2.putCors(rules);
-    ctx.out.result({ target: ctx.target, bucket: r2.bucket, dryRun: false, replaced: before.length, CORSRules: rules }, () => ctx.out.success(`${r2.bucket}: ${rules.length} CORS rule(s) set${before.length ? ` (replaced ${before.length})` : ""}.`));
+    return { data: { bucket: r2.bucket, dryRun: false, replaced: before.length, CORSRules: rules }, human: () => ctx.out.success(`${r2.bucket}: ${rules.length} CORS rule(s) set${before.length ? ` (replaced ${before.length})` : ""}.`) };
   },
 });

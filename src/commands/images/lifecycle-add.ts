@@ -27,7 +27,7 @@ export default defineCommand({
   },
   access: "write",
   async run(input, ctx) {
-    if (ctx.target !== "remote") throw LIFECYCLE_REMOTE_ONLY();
+    const lifecycle = ctx.r2Lifecycle(LIFECYCLE_REMOTE_ONLY);
     if (input.expireDays === undefined && input.abortMultipartDays === undefined) throw new UsageError("give --expire-days <n> and/or --abort-multipart-days <n>: a rule needs an action.", "lifecycle_no_action");
     const id = input.id ?? `kanvas-${input.prefix || "all"}`.slice(0, 255);
     const [rule] = validateRules(
@@ -44,7 +44,7 @@ export default defineCommand({
       { allowUploads: input.allowUploads },
     );
     const r2 = await ctx.r2();
-    const before = await r2.getLifecycle();
+    const before = await lifecycle.getLifecycle();
     const replaced = before.find((r) => r.ID === id);
     const rules = [...before.filter((r) => r.ID !== id), rule!];
     if (input.dryRun) {
@@ -61,7 +61,7 @@ export default defineCommand({
     const config = await ctx.config();
     let outcome: "ok" | "error" = "error";
     try {
-      await r2.putLifecycle(rules);
+      await lifecycle.putLifecycle(rules);
       outcome = "ok";
     } finally {
       appendAudit(config, ctx.io.env, { command: "images lifecycle add", target: ctx.target, outcome, counts: { before: before.length, after: rules.length }, details: { bucket: r2.bucket, rule } });

@@ -9,9 +9,9 @@ export default defineCommand({
   flags: r2RemoteOnly,
   access: "read",
   async run(_input, ctx) {
-    if (ctx.target !== "remote") throw LIFECYCLE_REMOTE_ONLY();
+    const lifecycle = ctx.r2Lifecycle(LIFECYCLE_REMOTE_ONLY);
     const r2 = await ctx.r2();
-    const rules = await r2.getLifecycle();
+    const rules = await lifecycle.getLifecycle();
     ctx.out.result({ Rules: rules }, (v) => {
       if (!v.Rules.length) return ctx.out.info(`${r2.bucket} has no lifecycle rules.`);
       for (const r of v.Rules) ctx.out.println(describeRule(r));

@@ -15,10 +15,10 @@ export default defineCommand({
   flags: { allowUploads: bool("allow rules that expire objects under the app's uploads/"), ...r2RemoteOnly, ...yes, ...dryRun },
   access: "write",
   async run(input, ctx) {
-    if (ctx.target !== "remote") throw LIFECYCLE_REMOTE_ONLY();
+    const lifecycle = ctx.r2Lifecycle(LIFECYCLE_REMOTE_ONLY);
     const rules = await readLifecycleFile(path.resolve(ctx.io.cwd, input.file), input.file, { allowUploads: input.allowUploads });
     const r2 = await ctx.r2();
-    const before = await r2.getLifecycle();
+    const before = await lifecycle.getLifecycle();
     if (input.dryRun) {
       ctx.out.result({ dryRun: true, bucket: r2.bucket, before, Rules: rules }, () => {
         for (const r of rules) ctx.out.println(describeRule(r));
@@ -31,7 +31,7 @@ export default defineCommand({
     const config = await ctx.config();
     let outcome: "ok" | "error" = "error";
     try {
-      await r2.putLifecycle(rules);
+      await lifecycle.putLifecycle(rules);
       outcome = "ok";
     } finally {
       appendAudit(config, ctx.io.env, { command: "images lifecycle set", target: ctx.target, outcome, counts: { before: before.length, after: rules.length }, details: { bucket: r2.bucket, rules } });

@@ -1,7 +1,6 @@
 import { NotFoundError, UsageError } from "../../errors.js";
 import { contentTypeProblem } from "../spec/content-type.js";
 import { validateKey } from "../../images/keys.js";
-import { printWithUrls } from "../../images/print-urls.js";
 import { defineCommand } from "../define.js";
 import { bool, choice, expiry, list, text } from "../spec/flag.js";
 import { r2RemoteOnly } from "../spec/shared.js";
@@ -27,12 +26,13 @@ export default defineCommand({
     const seconds = input.expires;
     if (input.contentType && input.method !== "put") throw new UsageError("--content-type pins what a PUT uploads; add --method put, or drop --content-type.", "content_type_needs_put");
     for (const key of input.keys) validateKey(key, key);
-    if (ctx.target === "local") {
-      throw new UsageError(
-        "Presigning needs an S3 endpoint, which the local (Miniflare) bucket does not have: a presigned URL works only while a server holding the same credentials answers it, and kanvas's local runtime ends with the command. Use --remote with R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY set (R2's endpoint comes from CLOUDFLARE_ACCOUNT_ID; set R2_ENDPOINT for another S3-compatible server).",
-        "needs_s3_endpoint",
-      );
-    }
+    const presigner = ctx.presigner(
+      () =>
+        new UsageError(
+          "Presigning needs an S3 endpoint, which the local (Miniflare) bucket does not have: a presigned URL works only while a server holding the same credentials answers it, and kanvas's local runtime ends with the command. Use --remote with R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY set (R2's endpoint comes from CLOUDFLARE_ACCOUNT_ID; set R2_ENDPOINT for another S3-compatible server).",
+          "needs_s3_endpoint",
+        ),
+    );
     const r2 = await ctx.r2();
     const results: Array<{ target: string; key: string; method: string; url: string; expiresAt: string; expiresInSeconds: number }> = [];
     for (const key of input.keys) {
@@ -40,16 +40,17 @@ export default defineCommand({
         const head = await r2.head(key);
         if (!head) throw new NotFoundError(`${key}: no such object in ${r2.bucket}. Check the key with 'kanvas images list --remote', or pass --no-check.`, "object_not_found");
       }
-      const url = await r2.presign(key, { method: input.method, expiresInSeconds: seconds, contentType: input.contentType });
+      const url = await presigner.presign(key, { method: input.method, expiresInSeconds: seconds, contentType: input.contentType });
       results.push({ target: ctx.target, key, method: input.method.toUpperCase(), url, expiresAt: new Date(ctx.now() + seconds * 1000).toISOString(), expiresInSeconds: seconds });
     }
-    if (ctx.out.json) return printWithUrls(ctx, JSON.stringify(results, null, 2) + "\n");
-    // A lone URL prints bare, so `$(kanvas images sign …)` works; the expiry goes to stderr.
-    if (results.length === 1) {
-      await printWithUrls(ctx, results[0]!.url + "\n");
-      ctx.out.info(`${results[0]!.method} ${results[0]!.key} — expires ${results[0]!.expiresAt}`);
-      return;
-    }
-    await printWithUrls(ctx, results.map((r) => `${r.key}\t${r.url}\t${r.expiresAt}\n`).join(""));
+    ctx.out.result(results, (rows) => {
+      // A lone URL prints bare, so `$(kanvas images sign …)` works; the expiry goes to stderr.
+      if (rows.length === 1) {
+        ctx.out.println(rows[0]!.url);
+        ctx.out.info(`${rows[0]!.method} ${rows[0]!.key} — expires ${rows[0]!.expiresAt}`);
+        return;
+      }
+      for (const r of rows) ctx.out.println(`${r.key}\t${r.url}\t${r.expiresAt}`);
+    });
   },
 });

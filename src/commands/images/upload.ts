@@ -13,7 +13,6 @@ import type { ImageProbe, OutputFormat } from "../../images/optimize.js";
 import { choosePartSize, formatBytes, MAX_SINGLE_PUT, MiB } from "../../images/parts.js";
 import { runPool } from "../../pool.js";
 import { UploadProgress } from "../../images/progress.js";
-import { printWithUrls } from "../../images/print-urls.js";
 import { insertAsset, newAssetId, recordFailure } from "../../images/record.js";
 import { referencedKeys } from "../../images/references.js";
 import { checkKeyFlags, confirmReferencedOverwrites, prefixedKey, putWithSafety, uploadHeaders, uploadSafetyFlags } from "../../images/upload-options.js";
@@ -97,9 +96,10 @@ export default defineCommand({
     if (!input.optimize && (input.maxWidth || input.maxHeight || input.format !== "keep")) {
       throw new UsageError("--max-width, --max-height and --format apply with --optimize; add --optimize.", "needs_optimize");
     }
-    if (signSeconds !== undefined && ctx.target === "local") {
-      throw new UsageError("--sign needs an S3 endpoint, which the local (Miniflare) bucket does not have. Drop --sign, or use --remote with R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY (and R2_ENDPOINT for a non-R2 server).", "needs_s3_endpoint");
-    }
+    const presigner =
+      signSeconds === undefined
+        ? undefined
+        : ctx.presigner(() => new UsageError("--sign needs an S3 endpoint, which the local (Miniflare) bucket does not have. Drop --sign, or use --remote with R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY (and R2_ENDPOINT for a non-R2 server).", "needs_s3_endpoint"));
     const extra = parseMetadataPairs(input.metadata);
     const files = await collectFiles(input.paths, ctx.io.cwd);
     if (input.key !== undefined && files.length !== 1) throw new UsageError(`--key names one object, but ${files.length} files were given. Drop --key and use --user for several files.`, "key_needs_one_file");
@@ -173,13 +173,13 @@ export default defineCommand({
             ...optimized,
           };
           if (d1 && userId) result.assetId = await recordOrRollBack(r2, d1, { key, userId, size: source.size, contentType, now: ctx.now() }, ctx);
-          if (signSeconds !== undefined) {
-            result.url = await r2.presign(key, { method: "get", expiresInSeconds: signSeconds });
+          if (presigner && signSeconds !== undefined) {
+            result.url = await presigner.presign(key, { method: "get", expiresInSeconds: signSeconds });
             result.expiresAt = new Date(ctx.now() + signSeconds * 1000).toISOString();
           }
           result.seconds = round((performance.now() - started) / 1000);
           progress.fileDone(index, source.size);
-          if (streamLines) await printResults(ctx, [result]);
+          if (streamLines) printResults(ctx, [result]);
           return result;
         },
         { signal: ctx.signal, done: finished },
@@ -187,13 +187,13 @@ export default defineCommand({
     } catch (error) {
       progress.finish();
       if (finished.length) {
-        if (!streamLines) await printResults(ctx, finished);
+        if (!streamLines) printResults(ctx, finished);
         ctx.out.warn(`${finished.length} of ${plan.length} files were uploaded (listed above) before the failure.`);
       }
       throw error;
     }
     progress.finish();
-    if (!streamLines) await printResults(ctx, finished);
+    if (!streamLines) printResults(ctx, finished);
     if (ctx.signal.aborted && finished.length < plan.length) {
       throw new InterruptedError(`Interrupted: ${finished.length} of ${plan.length} files uploaded (listed above); re-run with the rest.`);
     }
@@ -253,14 +253,14 @@ async function recordOrRollBack(
   }
 }
 
-async function printResults(ctx: Context, results: UploadResult[]): Promise<void> {
-  if (ctx.out.json) return printWithUrls(ctx, JSON.stringify(results, null, 2) + "\n");
-  const lines = results.map((r) => {
-    const saved = r.originalSize !== undefined && r.optimizedSize !== undefined ? ` ${describeOptimized(r.originalSize, r.optimizedSize, r.kept!)}` : "";
-    const head = `${r.key}  ${formatBytes(r.size)}${saved}  ${r.contentType}  etag ${r.etag}  ${r.seconds} s${r.parts > 1 ? `  ${r.parts} parts` : ""}`;
-    return r.url ? `${head}\n  ${r.url}  (expires ${r.expiresAt})` : head;
+function printResults(ctx: Context, results: UploadResult[]): void {
+  ctx.out.result(results, (rows) => {
+    for (const r of rows) {
+      const saved = r.originalSize !== undefined && r.optimizedSize !== undefined ? ` ${describeOptimized(r.originalSize, r.optimizedSize, r.kept!)}` : "";
+      const head = `${r.key}  ${formatBytes(r.size)}${saved}  ${r.contentType}  etag ${r.etag}  ${r.seconds} s${r.parts > 1 ? `  ${r.parts} parts` : ""}`;
+      ctx.out.println(r.url ? `${head}\n  ${r.url}  (expires ${r.expiresAt})` : head);
+    }
   });
-  await printWithUrls(ctx, lines.map((l) => l + "\n").join(""));
 }
 
 function round(n: number): number {
