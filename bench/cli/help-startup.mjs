@@ -6,25 +6,11 @@
 import { spawnSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
+import { helpCases } from "./help-cases.mjs";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const rounds = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 15);
-const kanvas = path.join(root, "bin/kanvas");
-const { commandTree } = await import(path.join(root, "dist/commands/tree.js"));
-
-const leaves = [];
-(function walk(nodes, prefix) {
-  for (const [name, node] of Object.entries(nodes)) {
-    if (node.load) leaves.push([...prefix, name]);
-    if (node.children) walk(node.children, [...prefix, name]);
-  }
-})(commandTree, []);
-
-const cases = [
-  { name: "node -e 0", args: ["-e", "0"] },
-  { name: "kanvas --help", args: [kanvas, "--help"] },
-  ...leaves.map((p) => ({ name: `kanvas ${p.join(" ")} --help`, args: [kanvas, ...p, "--help"] })),
-];
+const cases = await helpCases(root);
 const env = { ...process.env, NO_COLOR: "1" };
 const times = new Map(cases.map((c) => [c.name, []]));
 const loadBefore = os.loadavg();
