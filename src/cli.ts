@@ -6,12 +6,12 @@ import { argSyntax, flagSyntax, type Spec, type Specs } from "./commands/spec/fl
 import { common } from "./commands/spec/shared.js";
 import { commandTree, type CommandNode } from "./commands/tree.js";
 import type { Context, RunDeps } from "./context.js";
-import { CancelledError, ExitCode, UsageError, UserError, exitCodeOf } from "./errors.js";
-import { Output, type IO } from "./output.js";
-import { checkFolderFlag, checkWritableFile } from "./path-flags.js";
-import { resolveInput } from "./resolve-input.js";
-import { chooseTarget } from "./target.js";
-import { packageVersion } from "./version.js";
+import { CancelledError, ExitCode, UsageError, UserError, exitCodeOf } from "./core/errors.js";
+import { Output, type IO } from "./core/output.js";
+import { checkFolderFlag, checkWritableFile } from "./core/path-flags.js";
+import { resolveInput } from "./commands/resolve-input.js";
+import { chooseTarget } from "./core/target.js";
+import { packageVersion } from "./core/version.js";
 
 export interface MainOptions {
   /** Aborted on SIGINT/SIGTERM by bin/kanvas; commands stop cleanly and exit 130. */

@@ -6,18 +6,18 @@ import type { LocalRuntime } from "./clients/runtime.js";
 import type { D1Client, D1Export, D1Import, D1TimeTravel, RemoteD1Client } from "./clients/d1.js";
 import type { KvClient } from "./clients/kv.js";
 import type { R2Client, R2Lifecycle, R2MultipartUploads, R2Presigner, RemoteR2Client } from "./clients/r2.js";
-import type { AuditPlan } from "./audit.js";
-import { loadConfig } from "./config/load.js";
-import { requireD1, requireKv, requireR2 } from "./config/require.js";
-import { UsageError } from "./errors.js";
-import type { Config } from "./config/types.js";
-import type { GlobalOptions } from "./global-options.js";
-import { Monitor } from "./monitor.js";
-import type { IO, Output } from "./output.js";
-import { confirmAction, isInteractive } from "./prompt.js";
-import { resolveTimeoutMs } from "./request-deadline.js";
-import { retryPolicyFromEnv } from "./retry.js";
-import type { TargetKind } from "./target.js";
+import type { AuditPlan } from "./core/audit.js";
+import { loadConfig } from "./core/config/load.js";
+import { requireD1, requireKv, requireR2 } from "./core/config/require.js";
+import { UsageError } from "./core/errors.js";
+import type { Config } from "./core/config/types.js";
+import type { GlobalOptions } from "./core/global-options.js";
+import { Monitor } from "./core/monitor.js";
+import type { IO, Output } from "./core/output.js";
+import { confirmAction, isInteractive } from "./core/prompt.js";
+import { resolveTimeoutMs } from "./core/request-deadline.js";
+import { retryPolicyFromEnv } from "./core/retry.js";
+import type { TargetKind } from "./core/target.js";
 
 /** Things tests (and only tests) replace. */
 export interface RunDeps {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiBudget, parseRateLimit, reserveFromEnv } from "../src/clients/api-budget.js";
-import type { Output } from "../src/output.js";
+import type { Output } from "../src/core/output.js";
 
 function rig(opts: { limit?: number; windowMs?: number; reserve?: number }) {
   let now = 0;

@@ -11,8 +11,8 @@ import { commanderOption, leafFlags } from "../src/cli.js";
 import type { CommandDefinition } from "../src/commands/define.js";
 import { argSyntax } from "../src/commands/spec/flag.js";
 import { commandTree, type CommandNode } from "../src/commands/tree.js";
-import { UsageError } from "../src/errors.js";
-import { ownSpecs, resolveInput } from "../src/resolve-input.js";
+import { UsageError } from "../src/core/errors.js";
+import { ownSpecs, resolveInput } from "../src/commands/resolve-input.js";
 
 interface Leaf {
   name: string;

@@ -110,8 +110,8 @@ describe("configuration errors", () => {
     const p = tempProject({ wrangler: '[[kv_namespaces]]\nbinding = "KANVAS_CACHE"\n', migrations: false });
     const r = await runKanvas("doctor", { cwd: p.dir });
     expect(r.code).toBe(0); // only configured bindings are checked
-    const { loadConfig } = await import("../src/config/load.js");
-    const { requireD1 } = await import("../src/config/require.js");
+    const { loadConfig } = await import("../src/core/config/load.js");
+    const { requireD1 } = await import("../src/core/config/require.js");
     const config = await loadConfig({ cwd: p.dir, env: {} });
     expect(() => requireD1(config)).toThrow('wrangler.toml: no [[d1_databases]] entry with binding = "KANVAS_DB". Add a [[d1_databases]] table with binding = "KANVAS_DB" and database_name = "kanvas-db".');
   });

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { migrationChecksum } from "../src/migrate/checksum.js";
+import { migrationChecksum } from "../src/domain/migrate/checksum.js";
 import { destructiveReason, isReadOnly, isTransactionControl } from "../src/clients/sql-classify.js";
-import { listMigrationFiles } from "../src/migrate/files.js";
-import { splitSql } from "../src/migrate/split.js";
+import { listMigrationFiles } from "../src/domain/migrate/files.js";
+import { splitSql } from "../src/domain/migrate/split.js";
 
 const sqls = (text: string) => splitSql(text).map((s) => s.sql);
 

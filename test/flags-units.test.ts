@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { diffFlags } from "../src/flags/diff.js";
-import { documentSchema, fileDocumentSchema, parseDocument, serialiseDocument } from "../src/flags/document.js";
-import { closeNames } from "../src/flags/names.js";
-import { parseRollout } from "../src/flags/rollout.js";
-import { userIdProblem } from "../src/user-id.js";
+import { diffFlags } from "../src/domain/flags/diff.js";
+import { documentSchema, fileDocumentSchema, parseDocument, serialiseDocument } from "../src/domain/flags/document.js";
+import { closeNames } from "../src/domain/flags/names.js";
+import { parseRollout } from "../src/domain/flags/rollout.js";
+import { userIdProblem } from "../src/core/user-id.js";
 
 const stamp = { updatedAt: "2026-12-01T10:00:00.000Z", updatedBy: "ops" };
 

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { bucketOf, evaluateFlag } from "../src/flags/evaluate.js";
+import { bucketOf, evaluateFlag } from "../src/domain/flags/evaluate.js";
 import { REPO_ROOT, tempProject } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
 

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { D1Client, D1Result } from "../src/clients/d1.js";
-import { compareKeys } from "../src/images/key-order.js";
-import { InListReferences, RangeReferences } from "../src/images/reference-ranges.js";
-import { rangeSupportFrom } from "../src/images/reference-schema.js";
-import { deleteAssetRows } from "../src/images/references.js";
+import { compareKeys } from "../src/domain/images/key-order.js";
+import { InListReferences, RangeReferences } from "../src/domain/images/reference-ranges.js";
+import { rangeSupportFrom } from "../src/domain/images/reference-schema.js";
+import { deleteAssetRows } from "../src/domain/images/references.js";
 import { loadSqlJs, type SqlDatabase } from "./helpers/fake-cloudflare/d1/sql.js";
 import { mulberry32 } from "./helpers/fake-cloudflare/faults.js";
 

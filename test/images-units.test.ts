@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { sniffContentType } from "../src/images/content-type.js";
-import { parseCors } from "../src/images/cors.js";
-import { appKey, safeFileName, withExtension } from "../src/images/keys.js";
-import { buildMetadata, metadataBytes } from "../src/images/metadata.js";
-import { choosePartSize, MAX_PARTS, MiB, MIN_PART, partRanges, parseSize } from "../src/images/parts.js";
-import { BatchDeleter } from "../src/images/batch-deleter.js";
+import { sniffContentType } from "../src/domain/images/content-type.js";
+import { parseCors } from "../src/domain/images/cors.js";
+import { appKey, safeFileName, withExtension } from "../src/domain/images/keys.js";
+import { buildMetadata, metadataBytes } from "../src/domain/images/metadata.js";
+import { choosePartSize, MAX_PARTS, MiB, MIN_PART, partRanges, parseSize } from "../src/domain/images/parts.js";
+import { BatchDeleter } from "../src/domain/images/batch-deleter.js";
 import type { R2Client } from "../src/clients/r2.js";
 
 describe("keys", () => {

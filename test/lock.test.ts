@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { D1Client, D1Result, D1Statement } from "../src/clients/d1.js";
-import { CloudflareServiceError, InterruptedError } from "../src/errors.js";
-import { acquireLock, type LockPlace } from "../src/lock/lock.js";
+import { CloudflareServiceError, InterruptedError } from "../src/core/errors.js";
+import { acquireLock, type LockPlace } from "../src/domain/lock/lock.js";
 
 // The lock module's waiting, with a scripted D1 (the SQL itself is covered against Miniflare and
 // the fake Cloudflare API by lock-takeover, db-migrate and db-remote): a lost answer is sent again

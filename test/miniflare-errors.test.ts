@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mapMiniflareError } from "../src/clients/miniflare-errors.js";
-import { CloudflareServiceError, ConflictError, exitCodeOf, InterruptedError } from "../src/errors.js";
+import { CloudflareServiceError, ConflictError, exitCodeOf, InterruptedError } from "../src/core/errors.js";
 
 // The one mapping of Miniflare's errors for the three local adapters: what the user sees is the
 // exit code (130 for an interrupt, never a 400) and a kanvas error class (never "unexpected").

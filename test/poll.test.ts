@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AGAIN, pause, poll, retryRounds } from "../src/poll.js";
+import { AGAIN, pause, poll, retryRounds } from "../src/core/poll.js";
 
 // The shared waiting loops: a signal ends any wait at once (Ctrl-C is never stuck behind a
 // backoff), and rounds and polls do wait between tries (no hot loop against a service).

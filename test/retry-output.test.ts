@@ -1,9 +1,9 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { reportError } from "../src/cli.js";
-import { CloudflareServiceError, UsageError } from "../src/errors.js";
-import { Output, useColour } from "../src/output.js";
-import { isRetryable, parseRetryAfter, withRetry, type RetryPolicy } from "../src/retry.js";
+import { CloudflareServiceError, UsageError } from "../src/core/errors.js";
+import { Output, useColour } from "../src/core/output.js";
+import { isRetryable, parseRetryAfter, withRetry, type RetryPolicy } from "../src/core/retry.js";
 
 const FAST: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 2_000, budgetMs: 10_000 };
 const status = (s: number | undefined, outcomeUnknown = false) => new CloudflareServiceError(`HTTP ${s}`, { service: "kv", status: s, outcomeUnknown });

@@ -1,6 +1,6 @@
 /** Issue 11, items 10 and 16 (confirmations): cache delete says what existed where it can tell; questions name the keys. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeTargets } from "../src/confirm-summary.js";
+import { describeTargets } from "../src/domain/confirm-summary.js";
 import { atTerminal } from "./helpers/at-terminal.js";
 import { startFakeCloudflare, type FakeCloudflare } from "./helpers/fake-cloudflare/index.js";
 import { tempProject, wranglerToml } from "./helpers/project.js";

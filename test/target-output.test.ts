@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chooseTarget } from "../src/target.js";
+import { chooseTarget } from "../src/core/target.js";
 import { startFakeCloudflare, type FakeCloudflare } from "./helpers/fake-cloudflare/index.js";
 import { tempProject } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";

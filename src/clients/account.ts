@@ -1,5 +1,5 @@
-import { AuthError } from "../errors.js";
-import type { Monitor } from "../monitor.js";
+import { AuthError } from "../core/errors.js";
+import type { Monitor } from "../core/monitor.js";
 import { apiRetryAfter, mapApiError, type ApiAccess } from "./cloudflare-api.js";
 
 export interface TokenCheck {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Output } from "../output.js";
+import type { Output } from "../core/output.js";
 
 /** Cloudflare's REST API: 1,200 requests per 5 minutes per user, across all of that user's clients. */
 export const API_LIMIT = 1200;

@@ -1,10 +1,10 @@
 import { createRequire } from "node:module";
 import type CloudflareSdk from "cloudflare";
-import { AuthError, CloudflareServiceError, ConfigError, InterruptedError, type Service } from "../errors.js";
-import type { Config } from "../config/types.js";
-import type { Output } from "../output.js";
-import { DEFAULT_TIMEOUT_MS, deadlineFetch, DeadlineError } from "../request-deadline.js";
-import { parseRetryAfter } from "../retry.js";
+import { AuthError, CloudflareServiceError, ConfigError, InterruptedError, type Service } from "../core/errors.js";
+import type { Config } from "../core/config/types.js";
+import type { Output } from "../core/output.js";
+import { DEFAULT_TIMEOUT_MS, deadlineFetch, DeadlineError } from "../core/request-deadline.js";
+import { parseRetryAfter } from "../core/retry.js";
 import { tracedFetch } from "./http-trace.js";
 import { budgetedFetch, type ApiBudget } from "./api-budget.js";
 
@@ -20,7 +20,7 @@ export interface ApiAccess {
 
 /**
  * The official SDK, built from our config only (never from process.env behind our back), with its own
- * retries off: retries are ours (src/retry.ts), so a D1 write is never re-sent blindly.
+ * retries off: retries are ours (src/core/retry.ts), so a D1 write is never re-sent blindly.
  */
 export async function createCloudflareApi(config: Config, out: Output, fetchImpl?: typeof fetch, timeoutMs = DEFAULT_TIMEOUT_MS, budget?: ApiBudget): Promise<ApiAccess> {
   const { apiToken, accountId } = config.credentials;

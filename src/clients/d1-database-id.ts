@@ -1,6 +1,6 @@
-import type { D1Config } from "../config/types.js";
-import { ConfigError, NotFoundError } from "../errors.js";
-import type { Monitor } from "../monitor.js";
+import type { D1Config } from "../core/config/types.js";
+import { ConfigError, NotFoundError } from "../core/errors.js";
+import type { Monitor } from "../core/monitor.js";
 import { apiRetryAfter, mapApiError, type ApiAccess } from "./cloudflare-api.js";
 
 const PER_PAGE = 100;

@@ -1,6 +1,6 @@
-import { CloudflareServiceError, InterruptedError } from "../errors.js";
-import { poll } from "../poll.js";
-import type { Monitor } from "../monitor.js";
+import { CloudflareServiceError, InterruptedError } from "../core/errors.js";
+import { poll } from "../core/poll.js";
+import type { Monitor } from "../core/monitor.js";
 import { apiRetryAfter, mapApiError, type ApiAccess } from "./cloudflare-api.js";
 import type { ExportOptions, ExportReady } from "./d1.js";
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { CloudflareServiceError, InterruptedError } from "../errors.js";
-import type { Monitor } from "../monitor.js";
-import { poll } from "../poll.js";
+import { CloudflareServiceError, InterruptedError } from "../core/errors.js";
+import type { Monitor } from "../core/monitor.js";
+import { poll } from "../core/poll.js";
 import { apiRetryAfter, mapApiError, type ApiAccess } from "./cloudflare-api.js";
 
 /** Polls stop after this long (D1 imports of a few hundred MB finish well within it). */

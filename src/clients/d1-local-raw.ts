@@ -11,7 +11,7 @@
  * wrapper) for the ROWS_AND_COLUMNS form — exactly what the binding's `.raw()` and `batch()` send — so the statements run
  * as they always do: one transaction for the batch, D1's errors, D1's meta.
  */
-import { CloudflareServiceError } from "../errors.js";
+import { CloudflareServiceError } from "../core/errors.js";
 import type { D1RawHead, D1RawStream, D1Statement } from "./d1.js";
 
 export const D1_RAW_PATH = "/__kanvas/d1/raw";

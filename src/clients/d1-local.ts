@@ -1,7 +1,7 @@
 import type { Miniflare } from "miniflare";
-import { requireD1 } from "../config/require.js";
+import { requireD1 } from "../core/config/require.js";
 import type { ClientDeps } from "./deps.js";
-import { AGAIN, backoff, retryRounds } from "../poll.js";
+import { AGAIN, backoff, retryRounds } from "../core/poll.js";
 import type { D1Client, D1Result } from "./d1.js";
 import { mapMiniflareError } from "./miniflare-errors.js";
 import { D1_RAW_PATH, rawRequestBody, readRawResponse } from "./d1-local-raw.js";

@@ -1,6 +1,6 @@
-import { requireD1 } from "../config/require.js";
+import { requireD1 } from "../core/config/require.js";
 import type { ClientDeps } from "./deps.js";
-import { CloudflareServiceError, NotFoundError } from "../errors.js";
+import { CloudflareServiceError, NotFoundError } from "../core/errors.js";
 import { apiRetryAfter, mapApiError, type ApiAccess } from "./cloudflare-api.js";
 import type { D1RawStream, D1Result, D1Statement, QueryOptions, RemoteD1Client } from "./d1.js";
 import { resolveDatabaseId } from "./d1-database-id.js";

@@ -1,4 +1,4 @@
-import type { TargetKind } from "../target.js";
+import type { TargetKind } from "../core/target.js";
 
 export interface D1Meta {
   changes?: number;

@@ -1,6 +1,6 @@
-import type { Config } from "../config/types.js";
-import type { Monitor } from "../monitor.js";
-import type { Output } from "../output.js";
+import type { Config } from "../core/config/types.js";
+import type { Monitor } from "../core/monitor.js";
+import type { Output } from "../core/output.js";
 
 /** What every client adapter gets. Clients never print; they report through `monitor`. */
 export interface ClientDeps {

@@ -1,4 +1,4 @@
-import type { Output } from "../output.js";
+import type { Output } from "../core/output.js";
 
 /** A fetch that, with --verbose, prints each request's method, path, status and time (secrets redacted by Output). */
 export function tracedFetch(out: Output, base: typeof fetch = fetch): typeof fetch {

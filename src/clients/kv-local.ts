@@ -1,8 +1,8 @@
 import type { Miniflare } from "miniflare";
 import { chunkPairs } from "./kv-chunks.js";
-import { mapPool } from "../pool.js";
+import { mapPool } from "../core/pool.js";
 import { KV_BULK_PUT_PATH } from "./miniflare.js";
-import { requireKv } from "../config/require.js";
+import { requireKv } from "../core/config/require.js";
 import type { ClientDeps } from "./deps.js";
 import { mapMiniflareError } from "./miniflare-errors.js";
 import type { KvBulkResult, KvClient, KvKey } from "./kv.js";

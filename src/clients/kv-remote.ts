@@ -1,10 +1,10 @@
 import { KV_LIMITS } from "./kv-limits.js";
 import { chunkPairs } from "./kv-chunks.js";
-import { mapPool } from "../pool.js";
-import { requireKv } from "../config/require.js";
+import { mapPool } from "../core/pool.js";
+import { requireKv } from "../core/config/require.js";
 import type { ClientDeps } from "./deps.js";
-import { CloudflareServiceError, ConfigError, InterruptedError } from "../errors.js";
-import { AGAIN, retryRounds } from "../poll.js";
+import { CloudflareServiceError, ConfigError, InterruptedError } from "../core/errors.js";
+import { AGAIN, retryRounds } from "../core/poll.js";
 import { apiRetryAfter, mapApiError, type ApiAccess } from "./cloudflare-api.js";
 import type { KvBulkPair, KvBulkResult, KvClient, KvKey } from "./kv.js";
 

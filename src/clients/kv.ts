@@ -1,4 +1,4 @@
-import type { TargetKind } from "../target.js";
+import type { TargetKind } from "../core/target.js";
 
 /** A listed key: its name, expiry (unix seconds) and metadata, as KV lists them. */
 export interface KvKey {
@@ -15,7 +15,7 @@ export interface KvWriteOptions {
   metadata?: unknown;
 }
 
-/** One pair of a bulk write, already validated (src/cache/bulk-file.ts). */
+/** One pair of a bulk write, already validated (src/domain/cache/bulk-file.ts). */
 export interface KvBulkPair extends KvWriteOptions {
   key: string;
   /** text, or base64 when `base64` is set (as the REST bulk API takes it) */

@@ -8,7 +8,7 @@
  *   CloudflareServiceError with the status it names (else 400) and R2's code kept, its text
  *   without the wrapper's stack.
  */
-import { CloudflareServiceError, InterruptedError, UserError, type Service } from "../errors.js";
+import { CloudflareServiceError, InterruptedError, UserError, type Service } from "../core/errors.js";
 
 export function mapMiniflareError(error: unknown, service: Exclude<Service, "api">, opts: { operation: string; signal?: AbortSignal }): unknown {
   if (error instanceof UserError) return error;

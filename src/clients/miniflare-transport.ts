@@ -1,4 +1,4 @@
-import { CloudflareServiceError, type Service } from "../errors.js";
+import { CloudflareServiceError, type Service } from "../core/errors.js";
 
 /**
  * A call from Node to the local runtime goes over a loopback HTTP connection (Miniflare's proxy).

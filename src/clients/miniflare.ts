@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Miniflare } from "miniflare";
-import type { Config } from "../config/types.js";
+import type { Config } from "../core/config/types.js";
 import { D1_RAW_PATH, D1_RAW_ROUTE_SOURCE } from "./d1-local-raw.js";
 import { refuseUpgradedState, startFailure } from "./runtime-failure.js";
 import { beforeRuntimeStart } from "./runtime-lifetime.js";

@@ -1,7 +1,7 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Config } from "../config/types.js";
+import type { Config } from "../core/config/types.js";
 import { localStateRoot } from "./miniflare.js";
 
 /**

@@ -1,8 +1,8 @@
 import { open } from "node:fs/promises";
 import type { Miniflare } from "miniflare";
-import { requireR2 } from "../config/require.js";
+import { requireR2 } from "../core/config/require.js";
 import type { ClientDeps } from "./deps.js";
-import { ConflictError, InterruptedError, UsageError } from "../errors.js";
+import { ConflictError, InterruptedError, UsageError } from "../core/errors.js";
 import { mapMiniflareError } from "./miniflare-errors.js";
 import { partRanges, PREFERRED_PART } from "./r2-parts.js";
 import { mapLocalTransportFailure } from "./miniflare-transport.js";

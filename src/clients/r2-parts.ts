@@ -1,4 +1,4 @@
-import { UsageError } from "../errors.js";
+import { UsageError } from "../core/errors.js";
 
 export const MiB = 1024 * 1024;
 /** R2: every part but the last at least 5 MiB, at most 5 GiB, at most 10,000 parts. */

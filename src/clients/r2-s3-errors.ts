@@ -1,5 +1,5 @@
-import { CloudflareServiceError } from "../errors.js";
-import { parseRetryAfter } from "../retry.js";
+import { CloudflareServiceError } from "../core/errors.js";
+import { parseRetryAfter } from "../core/retry.js";
 
 interface S3ErrorShape {
   name?: string;

@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import { GetBucketLifecycleConfigurationCommand, GetObjectCommand, PutBucketLifecycleConfigurationCommand, type S3Client } from "@aws-sdk/client-s3";
-import { CloudflareServiceError } from "../errors.js";
+import { CloudflareServiceError } from "../core/errors.js";
 import type { LifecycleRule, R2Client, R2Lifecycle } from "./r2.js";
 
 /** r2-s3.ts's monitored call: every S3 request through the monitor, its errors mapped. */

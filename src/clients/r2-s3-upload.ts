@@ -9,9 +9,9 @@ import {
   type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { InterruptedError } from "../errors.js";
-import type { Output } from "../output.js";
-import { runPool } from "../pool.js";
+import { InterruptedError } from "../core/errors.js";
+import type { Output } from "../core/output.js";
+import { runPool } from "../core/pool.js";
 import { partRanges, type PartRange } from "./r2-parts.js";
 import { unquote, type S3Call } from "./r2-s3-objects.js";
 import type { PutResult, R2Client } from "./r2.js";

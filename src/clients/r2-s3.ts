@@ -12,17 +12,17 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { requireR2 } from "../config/require.js";
-import type { Config } from "../config/types.js";
+import { requireR2 } from "../core/config/require.js";
+import type { Config } from "../core/config/types.js";
 import type { ClientDeps } from "./deps.js";
-import { CloudflareServiceError, ConfigError } from "../errors.js";
+import { CloudflareServiceError, ConfigError } from "../core/errors.js";
 import { mapS3Error, s3RetryAfterMs } from "./r2-s3-errors.js";
 import { s3ObjectOps, unquote } from "./r2-s3-objects.js";
 import { s3Uploads } from "./r2-s3-upload.js";
 import { parsePagesLean, type LeanListPage } from "./s3-lean-list.js";
 import type { RemoteR2Client } from "./r2.js";
 import { applyS3Deadline, s3HandlerTimeouts, SILENT_LOGGER } from "./s3-deadline.js";
-import { finishInFlight } from "../request-deadline.js";
+import { finishInFlight } from "../core/request-deadline.js";
 
 /** Where R2's S3 API lives: R2_ENDPOINT (any S3-compatible server), else the account's endpoint. */
 export function r2Endpoint(config: Config): string {

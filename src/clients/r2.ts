@@ -1,4 +1,4 @@
-import type { TargetKind } from "../target.js";
+import type { TargetKind } from "../core/target.js";
 
 /** One object as a listing shows it. */
 export interface R2ObjectInfo {
@@ -43,7 +43,7 @@ export interface PutOptions {
   contentDisposition?: string;
   /** Refuse to overwrite an existing key (remote: If-None-Match: *; local: the binding's onlyIf). */
   noClobber?: boolean;
-  /** Set: upload in parts of this size (see src/images/parts.ts); unset: one PUT. */
+  /** Set: upload in parts of this size (see src/clients/r2-parts.ts); unset: one PUT. */
   partSize?: number;
   /** Parts in flight for a multipart upload. */
   partConcurrency?: number;

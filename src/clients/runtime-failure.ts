@@ -1,5 +1,5 @@
 import path from "node:path";
-import { UserError, ExitCode } from "../errors.js";
+import { UserError, ExitCode } from "../core/errors.js";
 import type { LocalRuntime } from "./runtime.js";
 import { alarmColumnsInState, alarmColumnsOf } from "./state-version.js";
 

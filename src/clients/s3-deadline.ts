@@ -1,5 +1,5 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import { currentCutSignal, DeadlineError } from "../request-deadline.js";
+import { currentCutSignal, DeadlineError } from "../core/request-deadline.js";
 
 /** The S3 client's `requestHandler` options: a connection must open, and the socket move bytes, within the timeout. */
 export function s3HandlerTimeouts(timeoutMs: number): { connectionTimeout: number; socketTimeout: number } {
@@ -7,7 +7,7 @@ export function s3HandlerTimeouts(timeoutMs: number): { connectionTimeout: numbe
 }
 
 /**
- * Gives the S3 client kanvas's deadline (src/request-deadline.ts): a timed-out attempt becomes a
+ * Gives the S3 client kanvas's deadline (src/core/request-deadline.ts): a timed-out attempt becomes a
  * DeadlineError (retried when safe), and the attempt's cut signal (the run's Ctrl-C, for safe
  * calls) aborts the request in flight. Inactivity, not total time: a long part upload or download
  * is fine as long as bytes flow.

@@ -3,9 +3,9 @@
  * printed result, the audit line (ok / dry-run on success; error / interrupted when a run that
  * declared `ctx.auditing(…)` throws) and the exit code. Loaded only after a command has run.
  */
-import { appendAudit } from "../audit.js";
+import { appendAudit } from "../core/audit.js";
 import type { Context } from "../context.js";
-import { ExitCode, InterruptedError } from "../errors.js";
+import { ExitCode, InterruptedError } from "../core/errors.js";
 import type { CommandResult } from "./define.js";
 
 export async function finishResult(ctx: Context, result: CommandResult): Promise<number> {

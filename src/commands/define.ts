@@ -1,4 +1,4 @@
-import type { AuditPlan } from "../audit.js";
+import type { AuditPlan } from "../core/audit.js";
 import type { Context } from "../context.js";
 import type { InputOf, Specs } from "./spec/flag.js";
 

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Context } from "../context.js";
-import { ExitCode, exitCodeOf } from "../errors.js";
+import { ExitCode, exitCodeOf } from "../core/errors.js";
 import { defineCommand } from "./define.js";
 import { target } from "./spec/shared.js";
 

@@ -1,2 +1,2 @@
 // The parsed global flags: a core type, since the context (below commands) reads them.
-export type { GlobalOptions } from "../global-options.js";
+export type { GlobalOptions } from "../core/global-options.js";

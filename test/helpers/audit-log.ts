@@ -1,5 +1,5 @@
 /**
- * The audit log as tests read it: one NDJSON line per destructive command (src/audit.ts writes it).
+ * The audit log as tests read it: one NDJSON line per destructive command (src/core/audit.ts writes it).
  * Typed here, not imported from src, so the tests check the file's shape rather than share it.
  */
 import { existsSync, readFileSync } from "node:fs";

@@ -4,7 +4,7 @@
  */
 import { utimesSync } from "node:fs";
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { runPool } from "../../src/pool.js";
+import { runPool } from "../../src/core/pool.js";
 import type { S3Server } from "./s3-server.js";
 
 const DAY = 86_400_000;

@@ -1,9 +1,9 @@
-import { appendAudit } from "../../audit.js";
-import { checkKey } from "../../cache/limits.js";
-import { ScanProgress } from "../../cache/scan-progress.js";
+import { appendAudit } from "../../core/audit.js";
+import { checkKey } from "../../domain/cache/limits.js";
+import { ScanProgress } from "../../domain/cache/scan-progress.js";
 import { listAll, type KvClient } from "../../clients/kv.js";
-import { describeTargets } from "../../confirm-summary.js";
-import { ExitCode } from "../../errors.js";
+import { describeTargets } from "../../domain/confirm-summary.js";
+import { ExitCode } from "../../core/errors.js";
 import { defineCommand } from "../define.js";
 import { list, text } from "../spec/flag.js";
 import { dryRun, target, yes } from "../spec/shared.js";

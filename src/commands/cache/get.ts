@@ -1,6 +1,6 @@
-import { checkKey } from "../../cache/limits.js";
-import { asText, describeExpiry } from "../../cache/render.js";
-import { NotFoundError } from "../../errors.js";
+import { checkKey } from "../../domain/cache/limits.js";
+import { asText, describeExpiry } from "../../domain/cache/render.js";
+import { NotFoundError } from "../../core/errors.js";
 import { defineCommand } from "../define.js";
 import { bool, text } from "../spec/flag.js";
 import { target } from "../spec/shared.js";

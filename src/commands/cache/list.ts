@@ -1,5 +1,5 @@
 import { listAll } from "../../clients/kv.js";
-import { describeExpiry } from "../../cache/render.js";
+import { describeExpiry } from "../../domain/cache/render.js";
 import { defineCommand } from "../define.js";
 import { count, text } from "../spec/flag.js";
 import { target } from "../spec/shared.js";

@@ -1,10 +1,10 @@
 import path from "node:path";
-import { readBulkFile } from "../../cache/bulk-file.js";
-import { checkKey, parseExpiration, parseMetadata, parseTtl } from "../../cache/limits.js";
-import { describeExpiry } from "../../cache/render.js";
-import { readValue } from "../../cache/value-source.js";
+import { readBulkFile } from "../../domain/cache/bulk-file.js";
+import { checkKey, parseExpiration, parseMetadata, parseTtl } from "../../domain/cache/limits.js";
+import { describeExpiry } from "../../domain/cache/render.js";
+import { readValue } from "../../domain/cache/value-source.js";
 import type { Context } from "../../context.js";
-import { ExitCode } from "../../errors.js";
+import { ExitCode } from "../../core/errors.js";
 import { defineCommand } from "../define.js";
 import { parsed, text } from "../spec/flag.js";
 import { target } from "../spec/shared.js";

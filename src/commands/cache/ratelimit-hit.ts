@@ -1,6 +1,6 @@
 import { BEST_EFFORT_NOTE } from "./notes.js";
-import { formatDuration } from "../../duration.js";
-import { LimitError, UsageError } from "../../errors.js";
+import { formatDuration } from "../../core/duration.js";
+import { LimitError, UsageError } from "../../core/errors.js";
 import { defineCommand } from "../define.js";
 import { count, text } from "../spec/flag.js";
 import { target } from "../spec/shared.js";
@@ -18,7 +18,7 @@ export default defineCommand({
   flags: { cost: count("count this many actions at once", { default: 1, example: "--cost 5" }), ...target },
   access: "write",
   async run(input, ctx) {
-    const { checkAction, checkUserId, counterKey, counterValue, COUNTER_TTL_SECONDS, hourOf, loadLimits, secondsUntilReset } = await import("../../cache/ratelimit.js");
+    const { checkAction, checkUserId, counterKey, counterValue, COUNTER_TTL_SECONDS, hourOf, loadLimits, secondsUntilReset } = await import("../../domain/cache/ratelimit.js");
     const userId = checkUserId(input.userId);
     const action = checkAction(input.action);
     const cost = input.cost;

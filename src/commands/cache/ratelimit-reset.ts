@@ -1,5 +1,5 @@
-import { describeTargets } from "../../confirm-summary.js";
-import { ExitCode } from "../../errors.js";
+import { describeTargets } from "../../domain/confirm-summary.js";
+import { ExitCode } from "../../core/errors.js";
 import { defineCommand, type CommandResult } from "../define.js";
 import { text } from "../spec/flag.js";
 import { dryRun, target, yes } from "../spec/shared.js";
@@ -12,8 +12,8 @@ export default defineCommand({
   flags: { action: text("only this action's counters", { placeholder: "<action>" }), ...target, ...yes, ...dryRun },
   access: "write",
   async run(input, ctx): Promise<CommandResult | void> {
-    const { findCounters } = await import("../../cache/counters.js");
-    const { checkAction, checkUserId } = await import("../../cache/ratelimit.js");
+    const { findCounters } = await import("../../domain/cache/counters.js");
+    const { checkAction, checkUserId } = await import("../../domain/cache/ratelimit.js");
     const userId = checkUserId(input.userId);
     const action = input.action === undefined ? undefined : checkAction(input.action, "--action");
     const kv = await ctx.kv();

@@ -1,5 +1,5 @@
 import { BEST_EFFORT_NOTE } from "./notes.js";
-import { formatDuration } from "../../duration.js";
+import { formatDuration } from "../../core/duration.js";
 import { defineCommand } from "../define.js";
 import { text } from "../spec/flag.js";
 import { target } from "../spec/shared.js";
@@ -12,8 +12,8 @@ export default defineCommand({
   flags: { action: text("only this action", { placeholder: "<action>" }), ...target },
   access: "read",
   async run(input, ctx) {
-    const { findCounters } = await import("../../cache/counters.js");
-    const { checkAction, checkUserId, hourOf, loadLimits, secondsUntilReset } = await import("../../cache/ratelimit.js");
+    const { findCounters } = await import("../../domain/cache/counters.js");
+    const { checkAction, checkUserId, hourOf, loadLimits, secondsUntilReset } = await import("../../domain/cache/ratelimit.js");
     const userId = checkUserId(input.userId);
     const action = input.action === undefined ? undefined : checkAction(input.action, "--action");
     const limits = loadLimits(await ctx.config(), { required: false }) ?? {};

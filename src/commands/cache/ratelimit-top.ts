@@ -1,5 +1,5 @@
 import { BEST_EFFORT_NOTE } from "./notes.js";
-import { formatDuration } from "../../duration.js";
+import { formatDuration } from "../../core/duration.js";
 import { defineCommand } from "../define.js";
 import { count, text } from "../spec/flag.js";
 import { target } from "../spec/shared.js";
@@ -15,9 +15,9 @@ export default defineCommand({
   },
   access: "read",
   async run(input, ctx) {
-    const { findCounters } = await import("../../cache/counters.js");
-    const { checkAction, hourOf, loadLimits, secondsUntilReset } = await import("../../cache/ratelimit.js");
-    const { ScanProgress } = await import("../../cache/scan-progress.js");
+    const { findCounters } = await import("../../domain/cache/counters.js");
+    const { checkAction, hourOf, loadLimits, secondsUntilReset } = await import("../../domain/cache/ratelimit.js");
+    const { ScanProgress } = await import("../../domain/cache/scan-progress.js");
     const action = input.action === undefined ? undefined : checkAction(input.action, "--action");
     const limits = loadLimits(await ctx.config(), { required: false }) ?? {};
     const now = ctx.now();

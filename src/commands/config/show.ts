@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { Config } from "../../config/types.js";
+import type { Config } from "../../core/config/types.js";
 import { defineCommand } from "../define.js";
 import { target } from "../spec/shared.js";
 

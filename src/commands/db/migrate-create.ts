@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { requireD1 } from "../../config/require.js";
-import { listMigrationFiles } from "../../migrate/files.js";
+import { requireD1 } from "../../core/config/require.js";
+import { listMigrationFiles } from "../../domain/migrate/files.js";
 import { defineCommand } from "../define.js";
 import { text } from "../spec/flag.js";
 

@@ -1,10 +1,10 @@
 import path from "node:path";
-import { requireD1 } from "../../config/require.js";
-import { ExitCode } from "../../errors.js";
-import { checkTableName, readState } from "../../migrate/bookkeeping.js";
-import { listMigrationFiles } from "../../migrate/files.js";
-import { buildStatus } from "../../migrate/plan.js";
-import { sqliteUtcToIso } from "../../time.js";
+import { requireD1 } from "../../core/config/require.js";
+import { ExitCode } from "../../core/errors.js";
+import { checkTableName, readState } from "../../domain/migrate/bookkeeping.js";
+import { listMigrationFiles } from "../../domain/migrate/files.js";
+import { buildStatus } from "../../domain/migrate/plan.js";
+import { sqliteUtcToIso } from "../../core/time.js";
 import { defineCommand } from "../define.js";
 import { bool } from "../spec/flag.js";
 import { target } from "../spec/shared.js";

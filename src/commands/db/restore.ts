@@ -1,5 +1,5 @@
-import { UsageError, InterruptedError } from "../../errors.js";
-import { parseTimestamp } from "../../db/timestamp.js";
+import { UsageError, InterruptedError } from "../../core/errors.js";
+import { parseTimestamp } from "../../domain/db/timestamp.js";
 import { defineCommand } from "../define.js";
 import { text } from "../spec/flag.js";
 import { dryRun, remoteOnly, yes } from "../spec/shared.js";

@@ -1,4 +1,4 @@
-import { parseTimestamp } from "../../db/timestamp.js";
+import { parseTimestamp } from "../../domain/db/timestamp.js";
 import { defineCommand } from "../define.js";
 import { text } from "../spec/flag.js";
 import { remoteOnly } from "../spec/shared.js";

@@ -1,4 +1,4 @@
-import { CHANGE_NOTES, editFlags } from "../../flags/options.js";
+import { CHANGE_NOTES, editFlags } from "./options.js";
 import { bool, list, text } from "../spec/flag.js";
 import { defineCommand } from "../define.js";
 
@@ -13,7 +13,7 @@ export default defineCommand({
   flags: { remove: bool("take these users off the allow list"), ...editFlags },
   access: "write",
   async run(input, ctx) {
-    const { changeList } = await import("../../flags/lists.js");
+    const { changeList } = await import("../../domain/flags/lists.js");
     return changeList(ctx, "allow", input);
   },
 });

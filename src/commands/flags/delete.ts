@@ -1,5 +1,5 @@
-import { checkFlagName } from "../../flags/names.js";
-import { CHANGE_NOTES } from "../../flags/options.js";
+import { checkFlagName } from "../../domain/flags/names.js";
+import { CHANGE_NOTES } from "./options.js";
 import { defineCommand } from "../define.js";
 import { text } from "../spec/flag.js";
 import { dryRun, target, yes } from "../spec/shared.js";
@@ -12,8 +12,8 @@ export default defineCommand({
   flags: { ...target, ...yes, ...dryRun },
   access: "write",
   async run(input, ctx) {
-    const { changeFlags } = await import("../../flags/change.js");
-    const { findFlag } = await import("../../flags/store.js");
+    const { changeFlags } = await import("../../domain/flags/change.js");
+    const { findFlag } = await import("../../domain/flags/store.js");
     const name = checkFlagName(input.name);
     return changeFlags(ctx, {
       command: "flags delete",

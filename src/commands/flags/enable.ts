@@ -1,5 +1,5 @@
-import { checkFlagName } from "../../flags/names.js";
-import { CHANGE_NOTES, editFlags } from "../../flags/options.js";
+import { checkFlagName } from "../../domain/flags/names.js";
+import { CHANGE_NOTES, editFlags } from "./options.js";
 import { text } from "../spec/flag.js";
 import { defineCommand } from "../define.js";
 
@@ -11,8 +11,8 @@ export default defineCommand({
   flags: editFlags,
   access: "write",
   async run(input, ctx) {
-    const { changeFlags } = await import("../../flags/change.js");
-    const { editFlag } = await import("../../flags/edit.js");
+    const { changeFlags } = await import("../../domain/flags/change.js");
+    const { editFlag } = await import("../../domain/flags/edit.js");
     const name = checkFlagName(input.name);
     return changeFlags(ctx, { command: "flags enable", yes: input.yes, dryRun: input.dryRun, mutate: (doc, at) => editFlag(doc, name, at, input, (f) => ({ ...f, enabled: true })) });
   },

@@ -1,6 +1,6 @@
-import { evaluateFlag } from "../../flags/evaluate.js";
-import { checkFlagName } from "../../flags/names.js";
-import { checkUserId } from "../../user-id.js";
+import { evaluateFlag } from "../../domain/flags/evaluate.js";
+import { checkFlagName } from "../../domain/flags/names.js";
+import { checkUserId } from "../../core/user-id.js";
 import { defineCommand } from "../define.js";
 import { text } from "../spec/flag.js";
 import { target } from "../spec/shared.js";
@@ -16,8 +16,8 @@ export default defineCommand({
   flags: { user: text("the user's id as the app stores it", { placeholder: "<id>", required: "is required: the user to evaluate for, e.g. --user u_123" }), ...target },
   access: "read",
   async run(input, ctx) {
-    const { openFlags } = await import("../../flags/change.js");
-    const { findFlag } = await import("../../flags/store.js");
+    const { openFlags } = await import("../../domain/flags/change.js");
+    const { findFlag } = await import("../../domain/flags/store.js");
     const name = checkFlagName(input.name);
     const userId = checkUserId(input.user, "--user");
     const { at, stored } = await openFlags(ctx);

@@ -8,9 +8,9 @@ export default defineCommand({
   flags: target,
   access: "read",
   async run(_input, ctx) {
-    const { openFlags } = await import("../../flags/change.js");
-    const { serialiseDocument } = await import("../../flags/document.js");
-    const { describeLocation } = await import("../../flags/store.js");
+    const { openFlags } = await import("../../domain/flags/change.js");
+    const { serialiseDocument } = await import("../../domain/flags/document.js");
+    const { describeLocation } = await import("../../domain/flags/store.js");
     const { at, stored } = await openFlags(ctx);
     if (stored.state === "missing") ctx.out.info(`${describeLocation(at)} does not exist yet; this is the empty document.`);
     // The document is JSON either way, so --json prints the same bytes.

@@ -1,5 +1,5 @@
-import { checkFlagName } from "../../flags/names.js";
-import { stateOf } from "../../flags/render.js";
+import { checkFlagName } from "../../domain/flags/names.js";
+import { stateOf } from "../../domain/flags/render.js";
 import { defineCommand } from "../define.js";
 import { text } from "../spec/flag.js";
 import { target } from "../spec/shared.js";
@@ -12,8 +12,8 @@ export default defineCommand({
   flags: target,
   access: "read",
   async run(input, ctx) {
-    const { openFlags } = await import("../../flags/change.js");
-    const { findFlag } = await import("../../flags/store.js");
+    const { openFlags } = await import("../../domain/flags/change.js");
+    const { findFlag } = await import("../../domain/flags/store.js");
     const name = checkFlagName(input.name);
     const { at, stored } = await openFlags(ctx);
     const flag = findFlag(stored.doc, name, at);

@@ -1,4 +1,4 @@
-import { stateOf } from "../../flags/render.js";
+import { stateOf } from "../../domain/flags/render.js";
 import { defineCommand } from "../define.js";
 import { target } from "../spec/shared.js";
 
@@ -9,8 +9,8 @@ export default defineCommand({
   flags: target,
   access: "read",
   async run(_input, ctx) {
-    const { openFlags } = await import("../../flags/change.js");
-    const { describeLocation } = await import("../../flags/store.js");
+    const { openFlags } = await import("../../domain/flags/change.js");
+    const { describeLocation } = await import("../../domain/flags/store.js");
     const { at, stored } = await openFlags(ctx);
     const flags = Object.entries(stored.doc.flags)
       .sort(([a], [b]) => a.localeCompare(b))

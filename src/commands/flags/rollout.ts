@@ -1,7 +1,7 @@
-import { checkFlagName } from "../../flags/names.js";
-import { CHANGE_NOTES, editFlags } from "../../flags/options.js";
+import { checkFlagName } from "../../domain/flags/names.js";
+import { CHANGE_NOTES, editFlags } from "./options.js";
 import { text } from "../spec/flag.js";
-import { parseRollout } from "../../flags/rollout.js";
+import { parseRollout } from "../../domain/flags/rollout.js";
 import { defineCommand } from "../define.js";
 
 export default defineCommand({
@@ -17,8 +17,8 @@ export default defineCommand({
   flags: editFlags,
   access: "write",
   async run(input, ctx) {
-    const { changeFlags } = await import("../../flags/change.js");
-    const { editFlag } = await import("../../flags/edit.js");
+    const { changeFlags } = await import("../../domain/flags/change.js");
+    const { editFlag } = await import("../../domain/flags/edit.js");
     const name = checkFlagName(input.name);
     const rollout = parseRollout(input.percent);
     return changeFlags(ctx, { command: "flags rollout", yes: input.yes, dryRun: input.dryRun, mutate: (doc, at) => editFlag(doc, name, at, input, (f) => ({ ...f, rollout })) });

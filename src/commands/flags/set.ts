@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { CHANGE_NOTES } from "../../flags/options.js";
-import { UsageError } from "../../errors.js";
+import { CHANGE_NOTES } from "./options.js";
+import { UsageError } from "../../core/errors.js";
 import { defineCommand } from "../define.js";
 import { text } from "../spec/flag.js";
 import { dryRun, target, yes } from "../spec/shared.js";
@@ -17,14 +17,14 @@ export default defineCommand({
   flags: { file: text("the new document (JSON)", { placeholder: "<path>", required: "is required: the new document, e.g. kanvas flags set --file flags.json" }), ...target, ...yes, ...dryRun },
   access: "write",
   async run(input, ctx) {
-    const { changeFlags } = await import("../../flags/change.js");
+    const { changeFlags } = await import("../../domain/flags/change.js");
     const doc = await readDocumentFile(input.file, ctx.io.cwd);
     return changeFlags(ctx, { command: "flags set", yes: input.yes, dryRun: input.dryRun, replaceInvalid: true, mutate: () => doc });
   },
 });
 
 async function readDocumentFile(file: string, cwd: string) {
-  const { fileDocumentSchema, parseDocument } = await import("../../flags/document.js");
+  const { fileDocumentSchema, parseDocument } = await import("../../domain/flags/document.js");
   let text: string;
   try {
     text = readFileSync(path.resolve(cwd, file), "utf8");

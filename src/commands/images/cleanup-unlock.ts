@@ -1,5 +1,5 @@
 import type { Context } from "../../context.js";
-import { forceUnlockNamed } from "../../named-lock.js";
+import { forceUnlockNamed } from "../../domain/lock/named.js";
 
 /** The lock two cleanups of one bucket share (a row in D1's kanvas_locks). */
 export function cleanupLockName(bucket: string): string {

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { InterruptedError } from "../../errors.js";
+import { InterruptedError } from "../../core/errors.js";
 import { defineCommand } from "../define.js";
 import { text } from "../spec/flag.js";
 import { dryRun, r2RemoteOnly, yes } from "../spec/shared.js";
@@ -13,7 +13,7 @@ export default defineCommand({
   flags: { ...r2RemoteOnly, ...yes, ...dryRun },
   access: "write",
   async run(input, ctx) {
-    const { readCorsFile } = await import("../../images/cors.js");
+    const { readCorsFile } = await import("../../domain/images/cors.js");
     const rules = await readCorsFile(path.resolve(ctx.io.cwd, input.file));
     const r2 = await ctx.r2();
     if (input.dryRun) {

@@ -1,10 +1,10 @@
-import { appendAudit } from "../../audit.js";
-import { ConflictError, ExitCode, InterruptedError } from "../../errors.js";
-import { assetRowsFor, describeRows, type AssetRow } from "../../images/asset-rows.js";
-import { BatchDeleter } from "../../images/batch-deleter.js";
-import { validateKey } from "../../images/keys.js";
-import { deleteAssetRows } from "../../images/references.js";
-import { mapPool } from "../../pool.js";
+import { appendAudit } from "../../core/audit.js";
+import { ConflictError, ExitCode, InterruptedError } from "../../core/errors.js";
+import { assetRowsFor, describeRows, type AssetRow } from "../../domain/images/asset-rows.js";
+import { BatchDeleter } from "../../domain/images/batch-deleter.js";
+import { validateKey } from "../../domain/images/keys.js";
+import { deleteAssetRows } from "../../domain/images/references.js";
+import { mapPool } from "../../core/pool.js";
 import { defineCommand } from "../define.js";
 import { bool, list } from "../spec/flag.js";
 import { dryRun, r2Target, yes } from "../spec/shared.js";

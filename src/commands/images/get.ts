@@ -1,7 +1,7 @@
-import { NotFoundError } from "../../errors.js";
-import { writeObjectTo } from "../../images/download.js";
-import { validateKey } from "../../images/keys.js";
-import { formatBytes } from "../../images/parts.js";
+import { NotFoundError } from "../../core/errors.js";
+import { writeObjectTo } from "../../domain/images/download.js";
+import { validateKey } from "../../domain/images/keys.js";
+import { formatBytes } from "../../domain/images/parts.js";
 import { defineCommand } from "../define.js";
 import { bool, text } from "../spec/flag.js";
 import { r2Target } from "../spec/shared.js";

@@ -1,7 +1,7 @@
-import { ConfigError, NotFoundError, UserError } from "../../errors.js";
-import { assetRowsFor, describeRows, type AssetRow } from "../../images/asset-rows.js";
-import { validateKey } from "../../images/keys.js";
-import { formatBytes } from "../../images/parts.js";
+import { ConfigError, NotFoundError, UserError } from "../../core/errors.js";
+import { assetRowsFor, describeRows, type AssetRow } from "../../domain/images/asset-rows.js";
+import { validateKey } from "../../domain/images/keys.js";
+import { formatBytes } from "../../domain/images/parts.js";
 import { defineCommand } from "../define.js";
 import { text } from "../spec/flag.js";
 import { r2Target } from "../spec/shared.js";

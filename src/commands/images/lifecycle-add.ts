@@ -1,6 +1,6 @@
-import { appendAudit } from "../../audit.js";
-import { InterruptedError, UsageError } from "../../errors.js";
-import { describeRule, LIFECYCLE_REMOTE_ONLY, validateRules } from "../../images/lifecycle.js";
+import { appendAudit } from "../../core/audit.js";
+import { InterruptedError, UsageError } from "../../core/errors.js";
+import { describeRule, LIFECYCLE_REMOTE_ONLY, validateRules } from "../../domain/images/lifecycle.js";
 import { defineCommand } from "../define.js";
 import { bool, count, text } from "../spec/flag.js";
 import { dryRun, r2RemoteOnly, yes } from "../spec/shared.js";

@@ -1,4 +1,4 @@
-import { describeRule, LIFECYCLE_REMOTE_ONLY } from "../../images/lifecycle.js";
+import { describeRule, LIFECYCLE_REMOTE_ONLY } from "../../domain/images/lifecycle.js";
 import { defineCommand } from "../define.js";
 import { r2RemoteOnly } from "../spec/shared.js";
 

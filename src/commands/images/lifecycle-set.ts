@@ -1,7 +1,7 @@
 import path from "node:path";
-import { appendAudit } from "../../audit.js";
-import { InterruptedError } from "../../errors.js";
-import { describeRule, LIFECYCLE_REMOTE_ONLY, readLifecycleFile } from "../../images/lifecycle.js";
+import { appendAudit } from "../../core/audit.js";
+import { InterruptedError } from "../../core/errors.js";
+import { describeRule, LIFECYCLE_REMOTE_ONLY, readLifecycleFile } from "../../domain/images/lifecycle.js";
 import { defineCommand } from "../define.js";
 import { bool, text } from "../spec/flag.js";
 import { dryRun, r2RemoteOnly, yes } from "../spec/shared.js";

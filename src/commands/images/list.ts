@@ -1,5 +1,5 @@
-import { formatDuration } from "../../duration.js";
-import { formatBytes } from "../../images/parts.js";
+import { formatDuration } from "../../core/duration.js";
+import { formatBytes } from "../../domain/images/parts.js";
 import { defineCommand } from "../define.js";
 import { count, duration, text } from "../spec/flag.js";
 import { r2Target } from "../spec/shared.js";

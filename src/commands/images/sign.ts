@@ -1,6 +1,6 @@
-import { NotFoundError, UsageError } from "../../errors.js";
+import { NotFoundError, UsageError } from "../../core/errors.js";
 import { contentTypeProblem } from "../spec/content-type.js";
-import { validateKey } from "../../images/keys.js";
+import { validateKey } from "../../domain/images/keys.js";
 import { defineCommand } from "../define.js";
 import { bool, choice, expiry, list, text } from "../spec/flag.js";
 import { r2RemoteOnly } from "../spec/shared.js";

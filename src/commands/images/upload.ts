@@ -3,19 +3,19 @@ import os from "node:os";
 import path from "node:path";
 import type { R2Client } from "../../clients/r2.js";
 import type { Context } from "../../context.js";
-import { ConflictError, InterruptedError, UsageError } from "../../errors.js";
-import { sniffFile } from "../../images/content-type.js";
-import { collectFiles, type LocalFile } from "../../images/files.js";
-import { appKey, validateKey, withExtension } from "../../images/keys.js";
-import { checkUserId } from "../../user-id.js";
-import { buildMetadata, parseMetadataPairs } from "../../images/metadata.js";
-import type { ImageProbe, OutputFormat } from "../../images/optimize.js";
-import { choosePartSize, formatBytes, MAX_SINGLE_PUT, MiB } from "../../images/parts.js";
-import { runPool } from "../../pool.js";
-import { UploadProgress } from "../../images/progress.js";
-import { insertAsset, newAssetId, recordFailure } from "../../images/record.js";
-import { referencedKeys } from "../../images/references.js";
-import { checkKeyFlags, confirmReferencedOverwrites, prefixedKey, putWithSafety, uploadHeaders, uploadSafetyFlags } from "../../images/upload-options.js";
+import { ConflictError, InterruptedError, UsageError } from "../../core/errors.js";
+import { sniffFile } from "../../domain/images/content-type.js";
+import { collectFiles, type LocalFile } from "../../domain/images/files.js";
+import { appKey, validateKey, withExtension } from "../../domain/images/keys.js";
+import { checkUserId } from "../../core/user-id.js";
+import { buildMetadata, parseMetadataPairs } from "../../domain/images/metadata.js";
+import type { ImageProbe, OutputFormat } from "../../domain/images/optimize.js";
+import { choosePartSize, formatBytes, MAX_SINGLE_PUT, MiB } from "../../domain/images/parts.js";
+import { runPool } from "../../core/pool.js";
+import { UploadProgress } from "../../domain/images/progress.js";
+import { insertAsset, newAssetId, recordFailure } from "../../domain/images/record.js";
+import { referencedKeys } from "../../domain/images/references.js";
+import { checkKeyFlags, confirmReferencedOverwrites, prefixedKey, putWithSafety, uploadHeaders, uploadSafetyFlags } from "./upload-options.js";
 import { defineCommand } from "../define.js";
 import { contentTypeProblem } from "../spec/content-type.js";
 import { bool, choice, count, expiry, list, size, text } from "../spec/flag.js";
@@ -139,7 +139,7 @@ export default defineCommand({
           let { key, contentType } = item;
           let optimized: Pick<UploadResult, "originalSize" | "optimizedSize" | "kept"> = {};
           if (input.optimize && tmp) {
-            const { optimizeImage, originalWins } = await import("../../images/optimize.js");
+            const { optimizeImage, originalWins } = await import("../../domain/images/optimize.js");
             const outFile = path.join(tmp, `${index}`);
             const opts = { maxWidth: input.maxWidth, maxHeight: input.maxHeight, format: input.format as OutputFormat };
             const o = await optimizeImage(item.file.path, outFile, item.probe!, opts);
@@ -222,7 +222,7 @@ async function planUploads(
     const metadata = buildMetadata({ userId: opts.userId, contentType, uploadedAt }, opts.extra);
     let probe: ImageProbe | undefined;
     if (opts.optimize) {
-      const { probeImage } = await import("../../images/optimize.js");
+      const { probeImage } = await import("../../domain/images/optimize.js");
       probe = await probeImage(file.path, opts.format as OutputFormat).catch((error: UsageError) => {
         throw new UsageError(error.message.replace(file.path, file.display), error.code);
       });

@@ -1,10 +1,10 @@
 import path from "node:path";
 import type { z as Zod } from "zod";
-import { parseDuration } from "../../duration.js";
-import { UsageError } from "../../errors.js";
-import { parseExpiry } from "../../images/expiry.js";
-import { parseSize } from "../../images/parts.js";
-import { checkFolderFlag, checkWritableFile } from "../../path-flags.js";
+import { parseDuration } from "../../core/duration.js";
+import { UsageError } from "../../core/errors.js";
+import { parseExpiry } from "../../domain/images/expiry.js";
+import { parseSize } from "../../domain/images/parts.js";
+import { checkFolderFlag, checkWritableFile } from "../../core/path-flags.js";
 
 /**
  * One typed spec per flag (or positional argument). The same object gives Commander its option

@@ -6,7 +6,7 @@
  * over sql.js (the round-trip test checks the result independently, row by row).
  */
 import { randomUUID } from "node:crypto";
-import { dumpDatabase } from "../../../../src/db/dump.js";
+import { dumpDatabase } from "../../../../src/domain/db/dump.js";
 import { CODES } from "../codes.js";
 import { cfError } from "../envelope.js";
 import type { FakeD1Database } from "./database.js";
