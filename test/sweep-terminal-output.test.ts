@@ -1,7 +1,8 @@
 /** Issue 11, item 16 (terminal output): NULL is not an empty string, times carry their zone, cache get ends a line. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeCloudflare, type FakeCloudflare } from "./helpers/fake-cloudflare/index.js";
-import { APP_WRANGLER_TOML, tempProject } from "./helpers/project.js";
+import { tempProject } from "./helpers/project.js";
+import { wranglerToml } from "./helpers/wrangler-config.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
 
 let fake: FakeCloudflare;
@@ -14,7 +15,7 @@ function setup(target: "local" | "remote") {
   if (target === "local") return { p: tempProject(), env: {} as Record<string, string> };
   const db = fake.d1.createDatabase(`kanvas-db-${Math.random().toString(36).slice(2)}`).uuid;
   const ns = fake.kv.createNamespace(`sweep-out-${Math.random()}`).id;
-  const wrangler = APP_WRANGLER_TOML.replace('database_name = "kanvas-db"', `database_name = "kanvas-db"\ndatabase_id = "${db}"`).replace('binding = "KANVAS_CACHE"', `binding = "KANVAS_CACHE"\nid = "${ns}"`);
+  const wrangler = wranglerToml({ d1: { databaseId: db }, kv: { id: ns } });
   return { p: tempProject({ wrangler }), env: { CLOUDFLARE_API_TOKEN: fake.token, CLOUDFLARE_ACCOUNT_ID: fake.accountId, CLOUDFLARE_BASE_URL: fake.baseURL, KANVAS_RETRY_BASE_MS: "10" } };
 }
 

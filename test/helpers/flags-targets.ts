@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, expect } from "vitest";
 import { readAuditLog, type AuditLine } from "./audit-log.js";
 import { startFakeCloudflare, type FakeCloudflare } from "./fake-cloudflare/index.js";
-import { APP_WRANGLER_TOML, tempProject, type TempProject } from "./project.js";
+import { tempProject, type TempProject } from "./project.js";
+import { wranglerToml } from "./wrangler-config.js";
 import { runKanvas, type RunResult } from "./run-kanvas.js";
 
 /**
@@ -47,7 +48,7 @@ function auditOf(project: TempProject): AuditLine[] {
 }
 
 export function localTarget(wranglerExtra = ""): FlagsTarget {
-  const project = tempProject({ wrangler: APP_WRANGLER_TOML + wranglerExtra, migrations: false });
+  const project = tempProject({ wrangler: wranglerToml({ extra: wranglerExtra }), migrations: false });
   const run = (args: string[], opts: { env?: Record<string, string>; stdin?: string } = {}) => runKanvas(args, { cwd: project.dir, env: opts.env, stdin: opts.stdin });
   return {
     name: "local",
@@ -70,7 +71,7 @@ export function localTarget(wranglerExtra = ""): FlagsTarget {
 
 export function remoteTarget(fake: FakeCloudflare, wranglerExtra = ""): FlagsTarget {
   const nsId = fake.kv.createNamespace(`kanvas-flags-${Math.random()}`).id;
-  const project = tempProject({ wrangler: APP_WRANGLER_TOML.replace('binding = "KANVAS_CACHE"', `binding = "KANVAS_CACHE"\nid = "${nsId}"`) + wranglerExtra, migrations: false });
+  const project = tempProject({ wrangler: wranglerToml({ kv: { id: nsId }, extra: wranglerExtra }), migrations: false });
   const env = { CLOUDFLARE_API_TOKEN: fake.token, CLOUDFLARE_ACCOUNT_ID: fake.accountId, CLOUDFLARE_BASE_URL: fake.baseURL, KANVAS_RETRY_BASE_MS: "10" };
   return {
     name: "remote",
