@@ -20,7 +20,7 @@ async function wrangler(cwd: string, args: string[]) {
   return stdout;
 }
 
-describe("cache --local shares wrangler's KV state", { timeout: 120_000 }, () => {
+describe("cache --local shares wrangler's KV state", { timeout: 240_000 }, () => {
   it("wrangler kv key get --local reads what kanvas wrote, and kanvas reads what wrangler wrote", async () => {
     const p = tempProject();
     // The app has wrangler 4.86 installed, so kanvas runs its runtime on any Node (see test/runtime-interop.test.ts).

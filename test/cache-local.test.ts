@@ -7,7 +7,7 @@ import { runInTerminal } from "./helpers/terminal.js";
 /** Keys KV accepts that tools often mangle: each must come back byte for byte. */
 const AWKWARD_KEYS = ["with space", "100%", "a#b", "what?x=1", "ünïcødé/日本", "a/b/c", "...", "rate_limit:u1:draw:495000", " lead", "x".repeat(512)];
 
-describe("cache get/put/list/delete --local (Miniflare)", { timeout: 120_000 }, () => {
+describe("cache get/put/list/delete --local (Miniflare)", { timeout: 240_000 }, () => {
   it("round-trips awkward keys byte for byte and lists them", async () => {
     const p = tempProject();
     // All through --bulk (one run), and the nastiest three through single puts too.

@@ -10,7 +10,7 @@ const H = 493_000;
 const T = (H + 1) * HOUR - 2_000;
 const withLimits = (json: string | null) => wranglerToml({ rateLimits: json ?? false });
 
-describe("cache ratelimit --local", { timeout: 120_000 }, () => {
+describe("cache ratelimit --local", { timeout: 240_000 }, () => {
   it("hit counts like the app, refuses past the limit (exit 6), and starts afresh in the next hour", async () => {
     const p = tempProject({ wrangler: withLimits('{"draw": 3, "upload": 60}'), migrations: false });
     const at = (now: number) => ({ cwd: p.dir, deps: { now: () => now } });

@@ -96,6 +96,15 @@ describe("poll", () => {
     expect(checks).toBeGreaterThanOrEqual(2);
   });
 
+  it("says what it waits for even when the first check alone outlasted the timeout", async () => {
+    // A slow link (or a loaded machine): the first lock attempt takes longer than --lock-timeout.
+    const waits: number[] = [];
+    await expect(
+      poll(async () => (await new Promise((r) => setTimeout(r, 40)), undefined), { intervalMs: 20, timeoutMs: 10, signal: new AbortController().signal, interrupted, timedOut, onWait: (n) => waits.push(n) }),
+    ).rejects.toThrow(/^timed out after \d+ ms$/);
+    expect(waits).toEqual([1]);
+  });
+
   it("an abort ends the wait at once with the caller's interrupted error", async () => {
     const ac = new AbortController();
     const started = performance.now();

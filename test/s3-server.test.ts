@@ -16,7 +16,7 @@ let s3: S3Client;
 beforeAll(async () => {
   server = await startS3Server();
   s3 = s3ClientFor(server);
-}, 30_000);
+}, 120_000);
 
 afterAll(async () => {
   s3?.destroy();
@@ -92,7 +92,7 @@ describe("s3rver on loopback", () => {
     expect(res.Deleted?.length).toBe(1000);
     const after = await listAll("bulk/");
     expect(after.keys).toEqual(before.keys.slice(1000));
-  }, 60_000);
+  }, 180_000);
 
   it("ages an object through its file's mtime", async () => {
     const key = "uploads/u1/old.jpg";

@@ -49,7 +49,10 @@ export interface PollOptions {
   interrupted: () => Error;
   /** The error once `timeoutMs` has passed, told how long was waited. */
   timedOut: (waitedMs: number) => Error;
-  /** Called before each wait (e.g. to say once what is being waited for). */
+  /**
+   * Called each time a check comes back not ready, before waiting or giving up (e.g. to say once
+   * what is being waited for: also when the first check alone outlasted the timeout).
+   */
   onWait?: (n: number) => void;
 }
 
@@ -64,9 +67,9 @@ export async function poll<T>(check: (n: number) => Promise<T | undefined>, opts
     if (opts.signal.aborted) throw opts.interrupted();
     const answer = await check(n);
     if (answer !== undefined) return answer;
+    opts.onWait?.(n);
     const waited = performance.now() - started;
     if (waited >= opts.timeoutMs) throw opts.timedOut(waited);
-    opts.onWait?.(n);
     if (!(await pause(Math.min(opts.intervalMs, opts.timeoutMs - waited), opts.signal))) throw opts.interrupted();
   }
 }
