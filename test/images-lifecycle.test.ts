@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { readAuditLog } from "./helpers/audit-log.js";
 import { tempProject } from "./helpers/project.js";
 import { runKanvas } from "./helpers/run-kanvas.js";
 import { startS3Extras, type S3Extras } from "./helpers/s3-extras.js";
@@ -35,7 +36,8 @@ describe("images lifecycle (S3 API; s3rver has no lifecycle, so a small front ke
     const staging = await runKanvas("images lifecycle add --prefix staging/ --expire-days 7 --remote --yes", { cwd: p.dir, env: env() });
     expect(staging.code, staging.stderr).toBe(0);
     const again = await runKanvas("images lifecycle add --prefix staging/ --expire-days 3 --remote --yes --json", { cwd: p.dir, env: env() });
-    expect(JSON.parse(again.stdout)).toMatchObject({ replaced: true });
+    expect(JSON.parse(again.stdout)).toMatchObject({ target: "remote", replaced: true });
+    expect(Object.keys(JSON.parse(again.stdout))).toEqual(["target", "bucket", "added", "replaced", "Rules"]);
 
     const got = await runKanvas("images lifecycle get --remote --json", { cwd: p.dir, env: env() });
     const rules = JSON.parse(got.stdout);
@@ -53,10 +55,20 @@ describe("images lifecycle (S3 API; s3rver has no lifecycle, so a small front ke
     const dry = await runKanvas("images lifecycle set rules.json --remote --dry-run", { cwd: p.dir, env: env() });
     expect(dry.code).toBe(0);
     const puts = front.calls.filter((c) => c === "PUT").length;
-    const set = await runKanvas("images lifecycle set rules.json --remote --yes", { cwd: p.dir, env: env() });
+    const set = await runKanvas("images lifecycle set rules.json --remote --yes --json", { cwd: p.dir, env: env() });
     expect(set.code, set.stderr).toBe(0);
+    expect(JSON.parse(set.stdout)).toEqual({ target: "remote", bucket: expect.any(String), replaced: 2, Rules: rules.Rules });
+    expect(Object.keys(JSON.parse(set.stdout))[0]).toBe("target");
     expect(front.calls.filter((c) => c === "PUT").length).toBe(puts + 1);
     expect(JSON.parse((await runKanvas("images lifecycle get --remote --json", { cwd: p.dir, env: env() })).stdout)).toEqual(rules);
+    // Each change is audited once; refused and dry runs are not.
+    const audit = readAuditLog(p.file(".wrangler/kanvas/audit.ndjson")).filter((a) => a.command.startsWith("images lifecycle"));
+    expect(audit.map((a) => [a.command, a.target, a.outcome, a.counts])).toEqual([
+      ["images lifecycle add", "remote", "ok", { before: 0, after: 1 }],
+      ["images lifecycle add", "remote", "ok", { before: 1, after: 2 }],
+      ["images lifecycle add", "remote", "ok", { before: 2, after: 2 }],
+      ["images lifecycle set", "remote", "ok", { before: 2, after: 2 }],
+    ]);
   });
 
   const bad: Array<[string, string, RegExp]> = [

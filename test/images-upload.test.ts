@@ -147,6 +147,29 @@ describe("images upload --remote (s3rver)", () => {
     }
   });
 
+  it("a file that fails after others went up: those are listed (with their target) before the warning and the error", async () => {
+    const p = tempProject();
+    const { startS3Faults } = await import("./helpers/s3-faults.js");
+    const front = await startS3Faults(s3.endpoint);
+    try {
+      const big = p.write("six.bin", Buffer.alloc(6 * 1024 * 1024, 1));
+      front.failNext("UploadPart", 403, { code: "AccessDenied", times: 10 });
+      const args = ["images", "upload", path.join(FIX, "gps.jpg"), big, "--user", "u_7", "--concurrency", "1", "--multipart-threshold", "5MiB", "--remote"];
+      const env = { ...remoteEnv(), R2_ENDPOINT: front.endpoint };
+      const r = await runKanvas([...args, "--json"], { cwd: p.dir, env });
+      expect(r.code).toBe(3);
+      // The list of what went up, then the error envelope: two JSON documents on stdout.
+      const list = JSON.parse(r.stdout.slice(0, r.stdout.indexOf("\n]\n") + 2));
+      expect(list).toHaveLength(1);
+      expect(Object.keys(list[0])[0]).toBe("target");
+      expect(list[0]).toMatchObject({ target: "remote", file: expect.stringContaining("gps.jpg"), key: expect.stringMatching(/^uploads\/u_7\/\d+-gps\.jpg$/) });
+      expect(r.stderr).toMatch(/^warning: 1 of 2 files were uploaded \(listed above\) before the failure\.\nerror: upload part 1 of .*six\.bin: R2 refused the credentials/m);
+      expect(JSON.parse(r.stdout.slice(r.stdout.indexOf("\n]\n") + 3))).toMatchObject({ error: { code: expect.any(String) } });
+    } finally {
+      await front.close();
+    }
+  });
+
   it("no credentials for --remote: names the variables, uploads nothing", async () => {
     const p = tempProject();
     const r = await runKanvas(["images", "upload", path.join(FIX, "gps.jpg"), "--key", "x.jpg", "--remote"], { cwd: p.dir, env: { CLOUDFLARE_ACCOUNT_ID: ACCOUNT } });

@@ -67,12 +67,15 @@ describe("images get | head | delete on the local target (Miniflare)", () => {
     expect(noTty.stderr).toMatch(/refusing without --yes/);
 
     const dry = await runKanvas(["images", "delete", "media/blob.bin", recorded.key, "media/gone.bin", "--include-referenced", "--dry-run", "--json"], { cwd: p.dir });
-    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, delete: ["media/blob.bin", recorded.key], missing: ["media/gone.bin"] });
+    // The target comes first, as in every other result.
+    expect(Object.keys(JSON.parse(dry.stdout))).toEqual(["target", "dryRun", "bucket", "delete", "missing", "rows"]);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ target: "local", dryRun: true, delete: ["media/blob.bin", recorded.key], missing: ["media/gone.bin"] });
     expect((await runKanvas("images head media/blob.bin", { cwd: p.dir })).code).toBe(0);
 
     const done = await runKanvas(["images", "delete", "media/blob.bin", recorded.key, "media/gone.bin", "--include-referenced", "--yes", "--json"], { cwd: p.dir });
     expect(done.code).toBe(0);
-    expect(JSON.parse(done.stdout)).toMatchObject({ deleted: ["media/blob.bin", recorded.key], missing: ["media/gone.bin"], rowsDeleted: 1, errors: [] });
+    expect(Object.keys(JSON.parse(done.stdout))).toEqual(["target", "bucket", "deleted", "missing", "rowsDeleted", "errors"]);
+    expect(JSON.parse(done.stdout)).toMatchObject({ target: "local", deleted: ["media/blob.bin", recorded.key], missing: ["media/gone.bin"], rowsDeleted: 1, errors: [] });
     expect((await runKanvas("images head media/blob.bin", { cwd: p.dir })).code).toBe(4);
     const rows = await runKanvas("db query 'SELECT count(*) AS n FROM assets' --json", { cwd: p.dir });
     expect(JSON.parse(rows.stdout)[0].n).toBe(0);

@@ -100,6 +100,21 @@ describe("audit: remote destructive commands", () => {
     }
   });
 
+  it("images delete: dry run, ok, and a DeleteObjects outage each append one line with the counts", async () => {
+    p = rigProject(rig);
+    expect((await runKanvas(["db", "migrate", "--remote"], { cwd: p.dir, env: p.env })).code).toBe(0);
+    for (const k of ["a", "b", "c"]) await rig.sdk!.send(new PutObjectCommand({ Bucket: rig.s3!.bucket, Key: `del/audit/${k}.jpg`, Body: k }));
+    const del = (...keys: string[]) => ["images", "delete", ...keys.map((k) => `del/audit/${k}.jpg`), "--remote", "--yes"];
+    await audited(p, [...del("a", "zz"), "--dry-run"], { command: "images delete", target: "remote", outcome: "dry-run", code: 0, counts: { objects: 1, missing: 1, rows: 0 } });
+    await audited(p, del("a", "zz"), { command: "images delete", target: "remote", outcome: "ok", code: 0, counts: { deleted: 1, missing: 1, rowsDeleted: 0, errors: 0 } });
+    rig.chaos!.inject({ kind: "500", op: /^DeleteObjects$/, times: 100 });
+    try {
+      await audited(p, del("b", "c"), { command: "images delete", target: "remote", outcome: "error", code: 1, counts: { deleted: 0, missing: 0 } }, { env: { KANVAS_MAX_RETRIES: "0" } });
+    } finally {
+      rig.chaos!.clear();
+    }
+  });
+
   it("cache delete and cache ratelimit reset: ok and failed (API 500) each append one line", async () => {
     p = rigProject(rig, { migrations: false });
     for (const k of ["x", "y"]) rig.cf.kv.put(p.nsId, k, "1");

@@ -71,6 +71,8 @@ for (const target of ["local", "remote"] as const) {
         await check("images cors set", ["images", "cors", "set", "cors.json", "--yes"]);
         await check("images cors get", ["images", "cors", "get"]);
       }
+      await check("images delete --dry-run", ["images", "delete", objects[0]!.key, "--dry-run"]);
+      await check("images delete", ["images", "delete", objects[0]!.key, "--yes"]);
       await check("doctor", ["doctor"]);
 
       const failed = await runKanvas(["cache", "get", "missing", t, "--json"], { cwd: p.dir, env });

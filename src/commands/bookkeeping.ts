@@ -10,9 +10,15 @@ import type { CommandResult } from "./define.js";
 
 export async function finishResult(ctx: Context, result: CommandResult): Promise<number> {
   const plan = result.audit;
-  if (plan) appendAudit(await ctx.config(), ctx.io.env, { command: ctx.command, target: ctx.target, outcome: plan.outcome ?? "ok", counts: plan.counts, details: plan.details });
-  ctx.out.result({ target: ctx.target, ...result.data }, () => result.human?.());
+  if (plan) {
+    ctx.out.debug(`audit: ${appendAudit(await ctx.config(), ctx.io.env, { command: ctx.command, target: ctx.target, outcome: plan.outcome ?? "ok", counts: plan.counts, details: plan.details })}`);
+    ctx.auditing(undefined); // written: a result.error must not write it again
+  }
+  const data = result.data;
+  if (data) ctx.out.result(Array.isArray(data) ? data.map((item) => ({ target: ctx.target, ...item })) : { target: ctx.target, ...data }, () => result.human?.());
+  for (const line of result.warnings ?? []) ctx.out.warn(line);
   for (const line of result.errors ?? []) ctx.out.errorLine(line);
+  if (result.error !== undefined) throw result.error;
   return result.exitCode ?? ExitCode.ok;
 }
 

@@ -1,5 +1,6 @@
 import type { Context } from "../../context.js";
 import { forceUnlockNamed } from "../../domain/lock/named.js";
+import type { CommandResult } from "../define.js";
 
 /** The lock two cleanups of one bucket share (a row in D1's kanvas_locks). */
 export function cleanupLockName(bucket: string): string {
@@ -7,15 +8,17 @@ export function cleanupLockName(bucket: string): string {
 }
 
 /** `images cleanup --force-unlock`: removes a stuck cleanup lock of this bucket, like `db migrate --force-unlock`. */
-export async function forceUnlockCleanup(ctx: Context, dryRun: boolean): Promise<void> {
+export async function forceUnlockCleanup(ctx: Context, dryRun: boolean): Promise<CommandResult> {
   const r2 = await ctx.r2();
   const d1 = await ctx.d1();
   const row = await forceUnlockNamed(d1, cleanupLockName(r2.bucket), dryRun);
-  ctx.out.result({ target: ctx.target, bucket: r2.bucket, removed: row ?? null, dryRun }, () =>
-    ctx.out.println(
-      row
-        ? `${dryRun ? "Would remove" : "Removed"} the cleanup lock of ${r2.bucket} held by ${row.holder} since ${new Date(row.acquired_at).toISOString()}.`
-        : `No cleanup lock of ${r2.bucket} is held.`,
-    ),
-  );
+  return {
+    data: { bucket: r2.bucket, removed: row ?? null, dryRun },
+    human: () =>
+      ctx.out.println(
+        row
+          ? `${dryRun ? "Would remove" : "Removed"} the cleanup lock of ${r2.bucket} held by ${row.holder} since ${new Date(row.acquired_at).toISOString()}.`
+          : `No cleanup lock of ${r2.bucket} is held.`,
+      ),
+  };
 }

@@ -1,6 +1,5 @@
 import { appendFileSync } from "node:fs";
 import path from "node:path";
-import { appendAudit } from "../../core/audit.js";
 import type { D1Client } from "../../clients/d1.js";
 import type { R2MultipartUploads } from "../../clients/r2.js";
 import type { Context } from "../../context.js";
@@ -21,8 +20,8 @@ import { dryRun, r2Target, yes } from "../spec/shared.js";
 
 const HOUR = 3_600_000;
 
-interface Summary {
-  target: string;
+/** The result (the runner puts `target` first). A type, not an interface: it is the data of a CommandResult. */
+type Summary = {
   bucket: string;
   prefix: string;
   olderThan: string;
@@ -48,7 +47,7 @@ interface Summary {
   /** Real runs: what is gone (the first MAX_KEYS_LISTED of this run; --log-file has them all). */
   deletedKeys?: string[];
   deletedKeysTruncated?: boolean;
-}
+};
 
 /** Keys named in the result: a bounded list, so memory stays flat at any bucket size. */
 const MAX_KEYS_LISTED = 1000;
@@ -127,7 +126,6 @@ export default defineCommand({
     const cutoff = saved?.cutoff ?? now - ageMs;
     const base: CleanupCounts = saved?.counts ?? zeroCounts();
     const summary: Summary = {
-      target: ctx.target,
       bucket: r2.bucket,
       prefix: input.prefix,
       olderThan: olderThan,
@@ -241,27 +239,26 @@ export default defineCommand({
     const completed = !input.dryRun && !declined && !failure && outcome !== "interrupted";
     if (completed) checkpoint.remove();
 
-    if (!(failure instanceof InterruptedError && summary.deleted === 0 && summary.scanned === 0)) printSummary(ctx, summary);
-    const auditFile = appendAudit(config, ctx.io.env, {
-      command: "images cleanup",
-      target: ctx.target,
-      outcome,
-      counts: { scanned: summary.scanned, matched: summary.matched, referenced: summary.referenced, deleted: summary.deleted, bytesFreed: summary.bytesFreed, errors: summary.errors, rowsDeleted: summary.rowsDeleted },
-      details: { bucket: r2.bucket, prefix: input.prefix, olderThan: olderThan, cutoff: summary.cutoff, includeReferenced: input.includeReferenced, logFile: logFile ?? null },
-    });
-    ctx.out.debug(`audit: ${auditFile}`);
-
-    if (outcome === "interrupted") {
-      throw new InterruptedError(`Interrupted: ${summary.deleted} object(s) deleted before stopping (the requests in flight finished). Run the same command again to go on.`);
-    }
-    if (failure) {
-      if (failure instanceof CloudflareServiceError && failure.status === 429 && !input.dryRun) ctx.out.errorLine(rerunLine(failure, summary, (await import("../../clients/cloudflare-api.js")).apiRetryAfter));
-      throw failure;
-    }
-    if (summary.errors) {
-      ctx.out.errorLine(`${summary.errors} object(s) could not be deleted after retries (listed above); run the cleanup again, or check them with 'kanvas images list'.`);
-      return ExitCode.unexpected;
-    }
+    // Stopped before it did anything: only the audit line and the error, no summary.
+    const showSummary = !(failure instanceof InterruptedError && summary.deleted === 0 && summary.scanned === 0);
+    // Failed keys go to stderr in both modes, before the summary: never hidden behind --json.
+    if (showSummary) for (const f of summary.failedKeys) ctx.out.errorLine(`could not delete ${f.key}: ${f.code}${f.message ? ` (${f.message})` : ""}`);
+    const stopped = outcome === "interrupted" ? new InterruptedError(`Interrupted: ${summary.deleted} object(s) deleted before stopping (the requests in flight finished). Run the same command again to go on.`) : failure;
+    const errors: string[] = [];
+    if (stopped === failure && failure instanceof CloudflareServiceError && failure.status === 429 && !input.dryRun) errors.push(rerunLine(failure, summary, (await import("../../clients/cloudflare-api.js")).apiRetryAfter));
+    else if (!stopped && summary.errors) errors.push(`${summary.errors} object(s) could not be deleted after retries (listed above); run the cleanup again, or check them with 'kanvas images list'.`);
+    return {
+      data: showSummary ? summary : undefined,
+      human: () => printSummary(ctx, summary),
+      audit: {
+        outcome,
+        counts: { scanned: summary.scanned, matched: summary.matched, referenced: summary.referenced, deleted: summary.deleted, bytesFreed: summary.bytesFreed, errors: summary.errors, rowsDeleted: summary.rowsDeleted },
+        details: { bucket: r2.bucket, prefix: input.prefix, olderThan: olderThan, cutoff: summary.cutoff, includeReferenced: input.includeReferenced, logFile: logFile ?? null },
+      },
+      errors,
+      exitCode: summary.errors ? ExitCode.unexpected : ExitCode.ok,
+      error: stopped,
+    };
   },
 });
 
@@ -312,28 +309,25 @@ async function abortOldUploads(uploads: R2MultipartUploads | undefined, prefix: 
   return { found, aborted };
 }
 
-function printSummary(ctx: Context, s: Summary): void {
-  // Failed keys go to stderr in both modes: never hidden behind --json.
-  for (const f of s.failedKeys) ctx.out.errorLine(`could not delete ${f.key}: ${f.code}${f.message ? ` (${f.message})` : ""}`);
-  ctx.out.result(s, (v) => {
-    // An interrupted run names what it deleted, so nobody has to guess what is gone.
-    for (const key of v.interrupted ? (v.deletedKeys ?? []) : []) ctx.out.println(`deleted ${key}`);
-    if (v.interrupted && v.deletedKeys && v.deletedKeysTruncated) ctx.out.info(`(only the first ${v.deletedKeys.length} deleted keys are listed here; --log-file records every one)`);
-    if (v.dryRun) {
-      for (const key of v.keys ?? []) ctx.out.println(key);
-      ctx.out.info(`Dry run: ${v.keys?.length ?? 0} object(s) (${formatBytes(v.bytesFreed)}) would be deleted; nothing was changed.`);
-    }
-    const lines = [
-      `bucket       ${v.bucket} (${v.target}), prefix ${v.prefix || "(all)"}, older than ${v.olderThan} (before ${v.cutoff})`,
-      `scanned      ${v.scanned}`,
-      `matched      ${v.matched}`,
-      `referenced   ${v.referenced}${v.rowsDeleted ? ` (${v.rowsDeleted} row(s) deleted first)` : " (kept)"}`,
-      `deleted      ${v.deleted}${v.dryRun ? " (dry run)" : ""}`,
-      `bytes freed  ${formatBytes(v.bytesFreed)}${v.dryRun ? " (would be)" : ""}`,
-      `errors       ${v.errors}`,
-      ...(v.incompleteUploads ? [`uploads      ${v.incompleteUploads.found} unfinished, ${v.incompleteUploads.aborted} aborted`] : []),
-      `seconds      ${v.seconds} (${formatDuration(v.seconds * 1000)})`,
-    ];
-    for (const l of lines) ctx.out.println(l);
-  });
+/** The human summary (the runner prints it, or the JSON with --json). */
+function printSummary(ctx: Context, v: Summary): void {
+  // An interrupted run names what it deleted, so nobody has to guess what is gone.
+  for (const key of v.interrupted ? (v.deletedKeys ?? []) : []) ctx.out.println(`deleted ${key}`);
+  if (v.interrupted && v.deletedKeys && v.deletedKeysTruncated) ctx.out.info(`(only the first ${v.deletedKeys.length} deleted keys are listed here; --log-file records every one)`);
+  if (v.dryRun) {
+    for (const key of v.keys ?? []) ctx.out.println(key);
+    ctx.out.info(`Dry run: ${v.keys?.length ?? 0} object(s) (${formatBytes(v.bytesFreed)}) would be deleted; nothing was changed.`);
+  }
+  const lines = [
+    `bucket       ${v.bucket} (${ctx.target}), prefix ${v.prefix || "(all)"}, older than ${v.olderThan} (before ${v.cutoff})`,
+    `scanned      ${v.scanned}`,
+    `matched      ${v.matched}`,
+    `referenced   ${v.referenced}${v.rowsDeleted ? ` (${v.rowsDeleted} row(s) deleted first)` : " (kept)"}`,
+    `deleted      ${v.deleted}${v.dryRun ? " (dry run)" : ""}`,
+    `bytes freed  ${formatBytes(v.bytesFreed)}${v.dryRun ? " (would be)" : ""}`,
+    `errors       ${v.errors}`,
+    ...(v.incompleteUploads ? [`uploads      ${v.incompleteUploads.found} unfinished, ${v.incompleteUploads.aborted} aborted`] : []),
+    `seconds      ${v.seconds} (${formatDuration(v.seconds * 1000)})`,
+  ];
+  for (const l of lines) ctx.out.println(l);
 }

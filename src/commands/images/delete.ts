@@ -1,4 +1,3 @@
-import { appendAudit } from "../../core/audit.js";
 import { ConflictError, ExitCode, InterruptedError } from "../../core/errors.js";
 import { assetRowsFor, describeRows, type AssetRow } from "../../domain/images/asset-rows.js";
 import { BatchDeleter } from "../../domain/images/batch-deleter.js";
@@ -27,7 +26,6 @@ export default defineCommand({
   async run(input, ctx) {
     const keys = [...new Set(input.keys)];
     for (const key of keys) validateKey(key, key);
-    const config = await ctx.config();
     const r2 = await ctx.r2();
     const d1 = await ctx.d1();
     const heads = await mapPool(keys, HEAD_CONCURRENCY, (key) => r2.head(key), ctx.signal);
@@ -44,57 +42,56 @@ export default defineCommand({
     }
     const doomedRows: AssetRow[] = referenced.flatMap((k) => rows.get(k)!);
     const plan = { bucket: r2.bucket, delete: present, missing, rows: doomedRows };
+    const details = { bucket: r2.bucket, keys };
     if (input.dryRun) {
-      appendAudit(config, ctx.io.env, { command: "images delete", target: ctx.target, outcome: "dry-run", counts: { objects: present.length, missing: missing.length, rows: doomedRows.length }, details: { bucket: r2.bucket, keys } });
-      ctx.out.result({ dryRun: true, ...plan }, (v) => {
-        for (const k of v.delete) ctx.out.println(`would delete  ${k}${rows.has(k) ? `  (and ${describeRows(rows.get(k)!)})` : ""}`);
-        for (const k of v.missing) ctx.out.println(`missing       ${k}${rows.has(k) ? `  (${describeRows(rows.get(k)!)} would be deleted)` : ""}`);
-        ctx.out.info(`Dry run: nothing was deleted.`);
-      });
-      return;
+      return {
+        data: { dryRun: true, ...plan },
+        audit: { outcome: "dry-run", counts: { objects: present.length, missing: missing.length, rows: doomedRows.length }, details },
+        human: () => {
+          for (const k of present) ctx.out.println(`would delete  ${k}${rows.has(k) ? `  (and ${describeRows(rows.get(k)!)})` : ""}`);
+          for (const k of missing) ctx.out.println(`missing       ${k}${rows.has(k) ? `  (${describeRows(rows.get(k)!)} would be deleted)` : ""}`);
+          ctx.out.info(`Dry run: nothing was deleted.`);
+        },
+      };
     }
     if (!present.length && !doomedRows.length) {
-      ctx.out.result({ ...plan, deleted: [], rowsDeleted: 0, errors: [] }, () => {
-        for (const k of missing) ctx.out.println(`missing  ${k}`);
-        ctx.out.info(`None of the ${keys.length} key(s) exist in ${r2.bucket}; nothing was deleted.`);
-      });
-      return;
+      return {
+        data: { ...plan, deleted: [], rowsDeleted: 0, errors: [] },
+        human: () => {
+          for (const k of missing) ctx.out.println(`missing  ${k}`);
+          ctx.out.info(`None of the ${keys.length} key(s) exist in ${r2.bucket}; nothing was deleted.`);
+        },
+      };
     }
     const question = `Delete ${present.length} object(s) from ${r2.bucket}${doomedRows.length ? ` and ${doomedRows.length} D1 assets row(s) referencing them` : ""}?`;
     if (!(await ctx.confirm(question, { yes: input.yes, what: "images delete", cancelled: "Cancelled; nothing was deleted." }))) throw new InterruptedError("Not confirmed; nothing was deleted.");
 
-    let outcome: "ok" | "error" | "interrupted" = "error";
     let rowsDeleted = 0;
     const deleted: string[] = [];
     const deleter = new BatchDeleter(r2, { signal: ctx.signal, onDeleted: (objects) => deleted.push(...objects.map((o) => o.key)) });
+    const counts = () => ({ deleted: deleted.length, missing: missing.length, rowsDeleted, errors: deleter.errors.length });
     try {
       // Rows first: a failure between the two steps leaves an unreferenced object, never a dangling row.
       if (referenced.length) rowsDeleted = await deleteAssetRows(d1, referenced);
       for (const key of present) await deleter.add({ key, size: heads[keys.indexOf(key)]!.size });
       await deleter.finish();
-      outcome = deleter.errors.length ? "error" : "ok";
     } catch (error) {
-      outcome = ctx.signal.aborted ? "interrupted" : "error";
+      // The runner writes the audit line (interrupted / error) with what was done before the failure.
+      ctx.auditing({ counts: counts(), details });
       throw error;
-    } finally {
-      appendAudit(config, ctx.io.env, {
-        command: "images delete",
-        target: ctx.target,
-        outcome,
-        counts: { deleted: deleted.length, missing: missing.length, rowsDeleted, errors: deleter.errors.length },
-        details: { bucket: r2.bucket, keys },
-      });
     }
     const errors = deleter.errors;
-    ctx.out.result({ bucket: r2.bucket, deleted, missing, rowsDeleted, errors }, (v) => {
-      for (const k of v.deleted) ctx.out.println(`deleted  ${k}`);
-      for (const k of v.missing) ctx.out.println(`missing  ${k}`);
-      for (const e of v.errors) ctx.out.println(`failed   ${e.key}  ${e.code} ${e.message}`);
-      ctx.out.success(`${v.deleted.length} object(s) deleted from ${v.bucket}${v.rowsDeleted ? `, ${v.rowsDeleted} assets row(s) first` : ""}${v.missing.length ? `; ${v.missing.length} missing` : ""}.`);
-    });
-    if (errors.length) {
-      ctx.out.errorLine(`${errors.length} object(s) could not be deleted (listed above); run the command again.`);
-      return ExitCode.unexpected;
-    }
+    return {
+      data: { bucket: r2.bucket, deleted, missing, rowsDeleted, errors },
+      audit: { outcome: errors.length ? "error" : "ok", counts: counts(), details },
+      human: () => {
+        for (const k of deleted) ctx.out.println(`deleted  ${k}`);
+        for (const k of missing) ctx.out.println(`missing  ${k}`);
+        for (const e of errors) ctx.out.println(`failed   ${e.key}  ${e.code} ${e.message}`);
+        ctx.out.success(`${deleted.length} object(s) deleted from ${r2.bucket}${rowsDeleted ? `, ${rowsDeleted} assets row(s) first` : ""}${missing.length ? `; ${missing.length} missing` : ""}.`);
+      },
+      errors: errors.length ? [`${errors.length} object(s) could not be deleted (listed above); run the command again.`] : [],
+      exitCode: errors.length ? ExitCode.unexpected : ExitCode.ok,
+    };
   },
 });

@@ -1,4 +1,3 @@
-import { appendAudit } from "../../core/audit.js";
 import { InterruptedError, UsageError } from "../../core/errors.js";
 import { describeRule, LIFECYCLE_REMOTE_ONLY, validateRules } from "../../domain/images/lifecycle.js";
 import { defineCommand } from "../define.js";
@@ -48,24 +47,23 @@ export default defineCommand({
     const replaced = before.find((r) => r.ID === id);
     const rules = [...before.filter((r) => r.ID !== id), rule!];
     if (input.dryRun) {
-      ctx.out.result({ dryRun: true, bucket: r2.bucket, Rules: rules }, () => {
+      const human = () => {
         ctx.out.println(`${replaced ? "would replace" : "would add"}  ${describeRule(rule!)}`);
         ctx.out.info("Dry run: the lifecycle rules were not changed.");
-      });
-      return;
+      };
+      return { data: { dryRun: true, bucket: r2.bucket, Rules: rules }, human };
     }
     if (input.expireDays !== undefined || replaced) {
       const ok = await ctx.confirm(`${replaced ? "Replace" : "Add"} on ${r2.bucket}: ${describeRule(rule!)}?`, { yes: input.yes, what: "images lifecycle add (an expiring rule deletes objects)", cancelled: "Cancelled; the lifecycle rules were not changed." });
       if (!ok) throw new InterruptedError("Not confirmed; the lifecycle rules were not changed.");
     }
-    const config = await ctx.config();
-    let outcome: "ok" | "error" = "error";
-    try {
-      await lifecycle.putLifecycle(rules);
-      outcome = "ok";
-    } finally {
-      appendAudit(config, ctx.io.env, { command: "images lifecycle add", target: ctx.target, outcome, counts: { before: before.length, after: rules.length }, details: { bucket: r2.bucket, rule } });
-    }
-    ctx.out.result({ bucket: r2.bucket, added: rule, replaced: Boolean(replaced), Rules: rules }, () => ctx.out.success(`${r2.bucket}: ${replaced ? "replaced" : "added"} ${describeRule(rule!)} (${rules.length} rule(s) in all).`));
+    const audit = { counts: { before: before.length, after: rules.length }, details: { bucket: r2.bucket, rule } };
+    ctx.auditing(audit); // a failed put is audited too (error / interrupted)
+    await lifecycle.putLifecycle(rules);
+    return {
+      data: { bucket: r2.bucket, added: rule, replaced: Boolean(replaced), Rules: rules },
+      audit,
+      human: () => ctx.out.success(`${r2.bucket}: ${replaced ? "replaced" : "added"} ${describeRule(rule!)} (${rules.length} rule(s) in all).`),
+    };
   },
 });

@@ -1,5 +1,4 @@
 import path from "node:path";
-import { appendAudit } from "../../core/audit.js";
 import { InterruptedError } from "../../core/errors.js";
 import { describeRule, LIFECYCLE_REMOTE_ONLY, readLifecycleFile } from "../../domain/images/lifecycle.js";
 import { defineCommand } from "../define.js";
@@ -20,22 +19,21 @@ export default defineCommand({
     const r2 = await ctx.r2();
     const before = await lifecycle.getLifecycle();
     if (input.dryRun) {
-      ctx.out.result({ dryRun: true, bucket: r2.bucket, before, Rules: rules }, () => {
+      const human = () => {
         for (const r of rules) ctx.out.println(describeRule(r));
         ctx.out.info(`Dry run: ${rules.length} rule(s) in ${input.file} are valid; ${r2.bucket}'s ${before.length} rule(s) were not changed.`);
-      });
-      return;
+      };
+      return { data: { dryRun: true, bucket: r2.bucket, before, Rules: rules }, human };
     }
     const ok = await ctx.confirm(`Replace ${before.length} lifecycle rule(s) on ${r2.bucket} with ${rules.length} from ${input.file}?`, { yes: input.yes, what: "images lifecycle set replaces the bucket's lifecycle rules", cancelled: "Cancelled; the lifecycle rules were not changed." });
     if (!ok) throw new InterruptedError("Not confirmed; the lifecycle rules were not changed.");
-    const config = await ctx.config();
-    let outcome: "ok" | "error" = "error";
-    try {
-      await lifecycle.putLifecycle(rules);
-      outcome = "ok";
-    } finally {
-      appendAudit(config, ctx.io.env, { command: "images lifecycle set", target: ctx.target, outcome, counts: { before: before.length, after: rules.length }, details: { bucket: r2.bucket, rules } });
-    }
-    ctx.out.result({ bucket: r2.bucket, replaced: before.length, Rules: rules }, () => ctx.out.success(`${r2.bucket}: ${rules.length} lifecycle rule(s) set${before.length ? ` (replaced ${before.length})` : ""}.`));
+    const audit = { counts: { before: before.length, after: rules.length }, details: { bucket: r2.bucket, rules } };
+    ctx.auditing(audit); // a failed put is audited too (error / interrupted)
+    await lifecycle.putLifecycle(rules);
+    return {
+      data: { bucket: r2.bucket, replaced: before.length, Rules: rules },
+      audit,
+      human: () => ctx.out.success(`${r2.bucket}: ${rules.length} lifecycle rule(s) set${before.length ? ` (replaced ${before.length})` : ""}.`),
+    };
   },
 });

@@ -19,27 +19,28 @@ export default defineCommand({
     const ageMs = input.olderThan?.ms;
     const r2 = await ctx.r2();
     const now = ctx.now();
-    const rows: Array<{ target: string; key: string; size: number; lastModified: string; ageSeconds: number }> = [];
+    const rows: Array<{ key: string; size: number; lastModified: string; ageSeconds: number }> = [];
     let bytes = 0;
     outer: for await (const page of r2.list({ prefix: input.prefix })) {
       for (const o of page) {
         const age = now - o.lastModified.getTime();
         if (ageMs !== undefined && age <= ageMs) continue;
-        rows.push({ target: ctx.target, key: o.key, size: o.size, lastModified: o.lastModified.toISOString(), ageSeconds: Math.max(0, Math.round(age / 1000)) });
+        rows.push({ key: o.key, size: o.size, lastModified: o.lastModified.toISOString(), ageSeconds: Math.max(0, Math.round(age / 1000)) });
         bytes += o.size;
         if (input.limit !== undefined && rows.length >= input.limit) break outer;
       }
     }
-    ctx.out.result(rows, (list) => {
-      if (!list.length) {
+    const human = () => {
+      if (!rows.length) {
         ctx.out.info(`No objects${input.prefix ? ` under ${input.prefix}` : ""}${ageMs ? ` older than ${input.olderThan?.text}` : ""} in ${r2.bucket}.`);
         return;
       }
       ctx.out.table(
         ["SIZE", "AGE", "KEY"],
-        list.map((r) => [formatBytes(r.size), formatDuration(r.ageSeconds * 1000).split(" ")[0], r.key]),
+        rows.map((r) => [formatBytes(r.size), formatDuration(r.ageSeconds * 1000).split(" ")[0], r.key]),
       );
-      ctx.out.info(`${list.length} object(s), ${formatBytes(bytes)}.`);
-    });
+      ctx.out.info(`${rows.length} object(s), ${formatBytes(bytes)}.`);
+    };
+    return { data: rows, human };
   },
 });

@@ -34,23 +34,24 @@ export default defineCommand({
         ),
     );
     const r2 = await ctx.r2();
-    const results: Array<{ target: string; key: string; method: string; url: string; expiresAt: string; expiresInSeconds: number }> = [];
+    const results: Array<{ key: string; method: string; url: string; expiresAt: string; expiresInSeconds: number }> = [];
     for (const key of input.keys) {
       if (input.method === "get" && input.check) {
         const head = await r2.head(key);
         if (!head) throw new NotFoundError(`${key}: no such object in ${r2.bucket}. Check the key with 'kanvas images list --remote', or pass --no-check.`, "object_not_found");
       }
       const url = await presigner.presign(key, { method: input.method, expiresInSeconds: seconds, contentType: input.contentType });
-      results.push({ target: ctx.target, key, method: input.method.toUpperCase(), url, expiresAt: new Date(ctx.now() + seconds * 1000).toISOString(), expiresInSeconds: seconds });
+      results.push({ key, method: input.method.toUpperCase(), url, expiresAt: new Date(ctx.now() + seconds * 1000).toISOString(), expiresInSeconds: seconds });
     }
-    ctx.out.result(results, (rows) => {
+    const human = () => {
       // A lone URL prints bare, so `$(kanvas images sign …)` works; the expiry goes to stderr.
-      if (rows.length === 1) {
-        ctx.out.println(rows[0]!.url);
-        ctx.out.info(`${rows[0]!.method} ${rows[0]!.key} — expires ${rows[0]!.expiresAt}`);
+      if (results.length === 1) {
+        ctx.out.println(results[0]!.url);
+        ctx.out.info(`${results[0]!.method} ${results[0]!.key} — expires ${results[0]!.expiresAt}`);
         return;
       }
-      for (const r of rows) ctx.out.println(`${r.key}\t${r.url}\t${r.expiresAt}`);
-    });
+      for (const r of results) ctx.out.println(`${r.key}\t${r.url}\t${r.expiresAt}`);
+    };
+    return { data: results, human };
   },
 });

@@ -31,8 +31,8 @@ interface PlannedUpload {
   probe?: ImageProbe;
 }
 
-export interface UploadResult {
-  target: string;
+/** One uploaded file, as printed (the runner puts `target` first). A type: it is the data of a CommandResult. */
+export type UploadResult = {
   file: string;
   key: string;
   size: number;
@@ -47,7 +47,7 @@ export interface UploadResult {
   assetId?: string;
   url?: string;
   expiresAt?: string;
-}
+};
 
 export default defineCommand({
   description: "upload files or folders to the R2 bucket (multipart for large files)",
@@ -129,6 +129,10 @@ export default defineCommand({
     // Off a terminal (or with --quiet) there is no bar: each file's line goes to stdout as it
     // finishes, once, instead of a stderr line now and the same file again in a list at the end.
     const streamLines = !ctx.out.json && !ctx.out.showProgress;
+    // With --json, or at a terminal (after the bar), the runner prints the whole list at the end.
+    const human = () => {
+      if (!streamLines) printLines(ctx, finished);
+    };
     try {
       await runPool(
         plan,
@@ -162,7 +166,6 @@ export default defineCommand({
             onProgress: (bytes) => progress.update(index, bytes),
           });
           const result: UploadResult = {
-            target: ctx.target,
             file: item.file.display,
             key,
             size: source.size,
@@ -179,24 +182,20 @@ export default defineCommand({
           }
           result.seconds = round((performance.now() - started) / 1000);
           progress.fileDone(index, source.size);
-          if (streamLines) printResults(ctx, [result]);
+          if (streamLines) printLines(ctx, [result]);
           return result;
         },
         { signal: ctx.signal, done: finished },
       );
     } catch (error) {
       progress.finish();
-      if (finished.length) {
-        if (!streamLines) printResults(ctx, finished);
-        ctx.out.warn(`${finished.length} of ${plan.length} files were uploaded (listed above) before the failure.`);
-      }
-      throw error;
+      if (!finished.length) throw error;
+      // What did go up is listed before the failure is reported.
+      return { data: finished, human, warnings: [`${finished.length} of ${plan.length} files were uploaded (listed above) before the failure.`], error };
     }
     progress.finish();
-    if (!streamLines) printResults(ctx, finished);
-    if (ctx.signal.aborted && finished.length < plan.length) {
-      throw new InterruptedError(`Interrupted: ${finished.length} of ${plan.length} files uploaded (listed above); re-run with the rest.`);
-    }
+    const interrupted = ctx.signal.aborted && finished.length < plan.length;
+    return { data: finished, human, error: interrupted ? new InterruptedError(`Interrupted: ${finished.length} of ${plan.length} files uploaded (listed above); re-run with the rest.`) : undefined };
   },
 });
 
@@ -253,14 +252,13 @@ async function recordOrRollBack(
   }
 }
 
-function printResults(ctx: Context, results: UploadResult[]): void {
-  ctx.out.result(results, (rows) => {
-    for (const r of rows) {
-      const saved = r.originalSize !== undefined && r.optimizedSize !== undefined ? ` ${describeOptimized(r.originalSize, r.optimizedSize, r.kept!)}` : "";
-      const head = `${r.key}  ${formatBytes(r.size)}${saved}  ${r.contentType}  etag ${r.etag}  ${r.seconds} s${r.parts > 1 ? `  ${r.parts} parts` : ""}`;
-      ctx.out.println(r.url ? `${head}\n  ${r.url}  (expires ${r.expiresAt})` : head);
-    }
-  });
+/** Human lines, one per uploaded file (and its URL with --sign). */
+function printLines(ctx: Context, results: UploadResult[]): void {
+  for (const r of results) {
+    const saved = r.originalSize !== undefined && r.optimizedSize !== undefined ? ` ${describeOptimized(r.originalSize, r.optimizedSize, r.kept!)}` : "";
+    const head = `${r.key}  ${formatBytes(r.size)}${saved}  ${r.contentType}  etag ${r.etag}  ${r.seconds} s${r.parts > 1 ? `  ${r.parts} parts` : ""}`;
+    ctx.out.println(r.url ? `${head}\n  ${r.url}  (expires ${r.expiresAt})` : head);
+  }
 }
 
 function round(n: number): number {
