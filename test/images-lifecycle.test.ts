@@ -26,7 +26,7 @@ describe("images lifecycle (S3 API; s3rver has no lifecycle, so a small front ke
     const p = tempProject();
     const none = await runKanvas("images lifecycle get --remote --json", { cwd: p.dir, env: env() });
     expect(none.code, none.stderr).toBe(0);
-    expect(JSON.parse(none.stdout)).toEqual({ Rules: [] });
+    expect(JSON.parse(none.stdout)).toEqual({ target: "remote", bucket: expect.any(String), Rules: [] });
 
     const abort = await runKanvas("images lifecycle add --prefix '' --abort-multipart-days 1 --id abort-stale --remote", { cwd: p.dir, env: env() });
     expect(abort.code, abort.stderr).toBe(0); // no objects deleted: no question
@@ -42,6 +42,8 @@ describe("images lifecycle (S3 API; s3rver has no lifecycle, so a small front ke
     const got = await runKanvas("images lifecycle get --remote --json", { cwd: p.dir, env: env() });
     const rules = JSON.parse(got.stdout);
     expect(rules).toEqual({
+      target: "remote",
+      bucket: expect.any(String),
       Rules: [
         { ID: "abort-stale", Status: "Enabled", Filter: { Prefix: "" }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
         { ID: "kanvas-staging/", Status: "Enabled", Filter: { Prefix: "staging/" }, Expiration: { Days: 3 } },

@@ -71,6 +71,8 @@ for (const target of ["local", "remote"] as const) {
         await check("images cors set", ["images", "cors", "set", "cors.json", "--yes"]);
         await check("images cors get", ["images", "cors", "get"]);
       }
+      await check("images head", ["images", "head", objects[0]!.key]);
+      await check("images get", ["images", "get", objects[0]!.key, "-o", "got.bin"]);
       await check("images delete --dry-run", ["images", "delete", objects[0]!.key, "--dry-run"]);
       await check("images delete", ["images", "delete", objects[0]!.key, "--yes"]);
       await check("doctor", ["doctor"]);

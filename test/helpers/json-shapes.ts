@@ -25,6 +25,8 @@ export const shapes = {
   "images upload": z.array(z.object({ target, file: z.string(), key: z.string(), size: z.number(), etag: z.string(), contentType: z.string(), seconds: z.number(), parts: z.number(), originalSize: z.number().optional(), optimizedSize: z.number().optional(), kept: z.enum(["optimized", "original"]).optional(), assetId: z.string().optional(), url: z.string().optional(), expiresAt: iso.optional() }).strict()),
   "images list": z.array(z.object({ target, key: z.string(), size: z.number(), lastModified: iso, ageSeconds: z.number() }).strict()),
   "images sign": z.array(z.object({ target, key: z.string(), method: z.enum(["GET", "PUT"]), url: z.string(), expiresAt: iso, expiresInSeconds: z.number() }).strict()),
+  "images head": z.object({ target, key: z.string(), size: z.number(), contentType: z.string().nullable(), etag: z.string().nullable(), lastModified: iso, cacheControl: z.string().nullable(), contentDisposition: z.string().nullable(), metadata: z.record(z.string(), z.string()), referenced: z.array(z.unknown()).nullable() }).strict(),
+  "images get": z.object({ target, key: z.string(), file: z.string(), size: z.number(), contentType: z.string().nullable(), etag: z.string().nullable() }).strict(),
   "images delete --dry-run": z.object({ target, dryRun: z.literal(true), bucket: z.string(), delete: z.array(z.string()), missing: z.array(z.string()), rows: z.array(z.unknown()) }).strict(),
   "images delete": z.object({ target, bucket: z.string(), deleted: z.array(z.string()), missing: z.array(z.string()), rowsDeleted: z.number(), errors: z.array(z.unknown()) }).strict(),
   "images cors get": z.object({ target, bucket: z.string(), CORSRules: z.array(z.unknown()) }).strict(),

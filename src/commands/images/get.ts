@@ -29,8 +29,7 @@ export default defineCommand({
     if (!got) throw new NotFoundError(`${input.key}: no such object in ${r2.bucket}. Check the key with 'kanvas images list${ctx.target === "remote" ? " --remote" : ""}'.`, "object_not_found");
     const written = await writeObjectTo(ctx, got, input.output ?? (input.key.split("/").pop() || "object"), input.force);
     if (written.path === "-") return;
-    ctx.out.result({ key: input.key, file: written.path, size: written.bytes, contentType: got.info.contentType ?? null, etag: got.info.etag ?? null }, (v) =>
-      ctx.out.success(`${v.key} → ${v.file} (${formatBytes(v.size)})`),
-    );
+    const data = { key: input.key, file: written.path, size: written.bytes, contentType: got.info.contentType ?? null, etag: got.info.etag ?? null };
+    return { data, human: () => ctx.out.success(`${data.key} → ${data.file} (${formatBytes(data.size)})`) };
   },
 });

@@ -28,7 +28,7 @@ export default defineCommand({
       if (!(error instanceof ConfigError || (error instanceof UserError && error.code === "assets_table_missing"))) throw error;
       why = error.message;
     }
-    const value = {
+    const v = {
       key: head.key,
       size: head.size,
       contentType: head.contentType ?? null,
@@ -39,20 +39,23 @@ export default defineCommand({
       metadata: head.metadata,
       referenced,
     };
-    ctx.out.result(value, (v) => {
-      const rows: Array<[string, string]> = [
-        ["key", v.key],
-        ["size", `${v.size} bytes (${formatBytes(v.size)})`],
-        ["content type", v.contentType ?? "-"],
-        ["etag", v.etag ?? "-"],
-        ["last modified", v.lastModified],
-        ["cache control", v.cacheControl ?? "-"],
-        ["disposition", v.contentDisposition ?? "-"],
-        ...Object.entries(v.metadata).map(([k, m]): [string, string] => [`meta ${k}`, m]),
-        ["referenced", v.referenced === null ? `unknown (${why})` : v.referenced.length ? `yes: ${describeRows(v.referenced)}` : "no (no D1 assets row)"],
-      ];
-      const width = Math.max(...rows.map(([k]) => k.length));
-      for (const [k, m] of rows) ctx.out.println(`${k.padEnd(width)}  ${m}`);
-    });
+    return {
+      data: v,
+      human: () => {
+        const rows: Array<[string, string]> = [
+          ["key", v.key],
+          ["size", `${v.size} bytes (${formatBytes(v.size)})`],
+          ["content type", v.contentType ?? "-"],
+          ["etag", v.etag ?? "-"],
+          ["last modified", v.lastModified],
+          ["cache control", v.cacheControl ?? "-"],
+          ["disposition", v.contentDisposition ?? "-"],
+          ...Object.entries(v.metadata).map(([k, m]): [string, string] => [`meta ${k}`, m]),
+          ["referenced", v.referenced === null ? `unknown (${why})` : v.referenced.length ? `yes: ${describeRows(v.referenced)}` : "no (no D1 assets row)"],
+        ];
+        const width = Math.max(...rows.map(([k]) => k.length));
+        for (const [k, m] of rows) ctx.out.println(`${k.padEnd(width)}  ${m}`);
+      },
+    };
   },
 });
