@@ -11,7 +11,8 @@ import type { CommandResult } from "./define.js";
 export async function finishResult(ctx: Context, result: CommandResult): Promise<number> {
   const plan = result.audit;
   if (plan) appendAudit(await ctx.config(), ctx.io.env, { command: ctx.command, target: ctx.target, outcome: plan.outcome ?? "ok", counts: plan.counts, details: plan.details });
-  ctx.out.result({ target: ctx.target, ...result.data }, () => result.human?.());
+  const withTarget = (record: Record<string, unknown>) => ({ target: ctx.target, ...record });
+  ctx.out.result(Array.isArray(result.data) ? result.data.map(withTarget) : withTarget(result.data), () => result.human?.());
   for (const line of result.errors ?? []) ctx.out.errorLine(line);
   return result.exitCode ?? ExitCode.ok;
 }

@@ -33,7 +33,8 @@ export interface CommandDefinition<A extends Specs = Specs, F extends Specs = Sp
  * unless it says "dry-run" or "error"), then `errors` on stderr, and exits with `exitCode` (default 0).
  */
 export interface CommandResult {
-  data: Record<string, unknown>;
+  /** A record, or a list of records (each gets `target` first). */
+  data: Record<string, unknown> | Array<Record<string, unknown>>;
   human?: () => void;
   audit?: AuditPlan & { outcome?: "ok" | "dry-run" | "error" };
   /** Error lines for stderr after the result, in both modes (e.g. what failed and how to go on). */
