@@ -41,14 +41,15 @@ export default defineCommand({
       else await remoteChecks(ctx, check);
     }
 
-    ctx.out.result({ target: ctx.target, ok: firstFailure === ExitCode.ok, checks }, (r) => {
-      for (const c of r.checks) {
+    const ok = firstFailure === ExitCode.ok;
+    const human = () => {
+      for (const c of checks) {
         const mark = c.ok ? ctx.out.paint("green", "✔") : ctx.out.paint("red", "✘");
         ctx.out.println(`${mark} ${c.name.padEnd(22)} ${c.detail} ${ctx.out.paint("dim", `(${c.ms} ms)`)}`);
       }
-      ctx.out.println(r.ok ? "All checks passed." : `${r.checks.filter((c) => !c.ok).length} check(s) failed.`);
-    });
-    return firstFailure;
+      ctx.out.println(ok ? "All checks passed." : `${checks.filter((c) => !c.ok).length} check(s) failed.`);
+    };
+    return { data: { ok, checks }, human, exitCode: firstFailure };
   },
 });
 

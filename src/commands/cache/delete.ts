@@ -1,10 +1,9 @@
-import { appendAudit } from "../../core/audit.js";
 import { checkKey } from "../../domain/cache/limits.js";
 import { ScanProgress } from "../../domain/cache/scan-progress.js";
 import { listAll, type KvClient } from "../../clients/kv.js";
 import { describeTargets } from "../../domain/confirm-summary.js";
 import { ExitCode } from "../../core/errors.js";
-import { defineCommand } from "../define.js";
+import { defineCommand, type CommandResult } from "../define.js";
 import { list, text } from "../spec/flag.js";
 import { dryRun, target, yes } from "../spec/shared.js";
 
@@ -23,7 +22,7 @@ export default defineCommand({
     else if (!hasKeys && v.prefix === undefined) fail("keys", "missing: name the keys to delete, or use --prefix <prefix>");
     else if (v.prefix === "") fail("prefix", "is empty, which would delete every key; give a real prefix");
   },
-  async run(input, ctx) {
+  async run(input, ctx): Promise<CommandResult> {
     const keys = input.keys?.length ? [...new Set(input.keys.map((k) => checkKey(k, "[keys...]")))] : undefined;
     const kv = await ctx.kv();
     const config = await ctx.config();
@@ -35,23 +34,25 @@ export default defineCommand({
     // the remote API deletes blindly and never says whether a key was there.
     const known = keys === undefined || ctx.target === "local" ? await existing(kv, targets, keys === undefined) : undefined;
     const missing = known ? targets.filter((k) => !known.has(k)) : null;
-    const base = { target: ctx.target, requested: targets.length, keys: targets, missing };
+    const base = { requested: targets.length, keys: targets, missing };
     if (!targets.length || (known && known.size === 0)) {
-      ctx.out.result({ ...base, deleted: 0, failed: [], dryRun: !!input.dryRun }, () =>
-        ctx.out.info(keys ? `none of the ${targets.length} key(s) exist in ${binding} (${ctx.target}); nothing to delete.` : `no keys with prefix ${JSON.stringify(input.prefix)}; nothing to delete.`),
-      );
-      return;
+      return {
+        data: { ...base, deleted: 0, failed: [], dryRun: !!input.dryRun },
+        human: () => ctx.out.info(keys ? `none of the ${targets.length} key(s) exist in ${binding} (${ctx.target}); nothing to delete.` : `no keys with prefix ${JSON.stringify(input.prefix)}; nothing to delete.`),
+      };
     }
     const doomed = known ? targets.filter((k) => known.has(k)) : targets;
     const bytes = known && [...known.values()].every((v) => v !== undefined) ? [...known.values()].reduce((n: number, v) => n + (v ?? 0), 0) : undefined;
     const summary = describeTargets({ keys: doomed, noun: "key", bytes });
     if (input.dryRun) {
-      appendAudit(config, ctx.io.env, { command: "cache delete", target: ctx.target, outcome: "dry-run", counts: { keys: doomed.length }, details });
-      ctx.out.result({ ...base, deleted: 0, failed: [], dryRun: true }, () => {
-        for (const k of doomed) ctx.out.println(k);
-        ctx.out.info(`dry run: would delete ${doomed.length} key(s) from ${binding} (${ctx.target}); nothing was changed.${notThere(missing)}`);
-      });
-      return;
+      return {
+        data: { ...base, deleted: 0, failed: [], dryRun: true },
+        audit: { outcome: "dry-run", counts: { keys: doomed.length }, details },
+        human: () => {
+          for (const k of doomed) ctx.out.println(k);
+          ctx.out.info(`dry run: would delete ${doomed.length} key(s) from ${binding} (${ctx.target}); nothing was changed.${notThere(missing)}`);
+        },
+      };
     }
     const what = `delete ${doomed.length} key(s) from ${binding} (${ctx.target})`;
     await ctx.confirm(`Delete ${summary} from ${binding} (${ctx.target})${input.prefix !== undefined ? `, prefix ${JSON.stringify(input.prefix)}` : ""}?`, { yes: input.yes, what, cancelled: "Cancelled; nothing was deleted." });
@@ -59,28 +60,25 @@ export default defineCommand({
     try {
       result = await kv.deleteMany(doomed);
     } catch (error) {
-      appendAudit(config, ctx.io.env, { command: "cache delete", target: ctx.target, outcome: ctx.signal.aborted ? "interrupted" : "error", counts: { keys: doomed.length }, details: { ...details, error: (error as Error).message } });
+      // The runner writes this line (error, or interrupted after Ctrl-C), with why.
+      ctx.auditing({ counts: { keys: doomed.length }, details: { ...details, error: (error as Error).message } });
       throw error;
     }
-    appendAudit(config, ctx.io.env, {
-      command: "cache delete",
-      target: ctx.target,
-      outcome: result.failed.length ? "error" : "ok",
-      counts: { deleted: result.done, failed: result.failed.length },
-      details,
-    });
+    const failed = result.failed.length;
     // Remotely, for named keys, KV cannot say how many existed: no count is claimed.
-    const deleted = known ? doomed.length - result.failed.length : null;
-    ctx.out.result({ ...base, deleted, failed: result.failed, dryRun: false }, (r) => {
-      for (const k of r.failed) ctx.out.println(k);
-      if (r.deleted === null) {
-        ctx.out.success(`asked ${binding} (${ctx.target}) to delete ${r.requested} key(s); the KV API does not report whether they existed.`);
-      } else ctx.out.success(`deleted ${r.deleted} of ${r.requested} key(s) asked for from ${binding} (${ctx.target}).${notThere(missing)}`);
-    });
-    if (result.failed.length) {
-      ctx.out.errorLine(`${result.failed.length} key(s) were still reported unsuccessful by KV after retries (listed on stdout); run the command again.`);
-      return ExitCode.unexpected;
-    }
+    const deleted = known ? doomed.length - failed : null;
+    return {
+      data: { ...base, deleted, failed: result.failed, dryRun: false },
+      audit: { outcome: failed ? "error" : "ok", counts: { deleted: result.done, failed }, details },
+      human: () => {
+        for (const k of result.failed) ctx.out.println(k);
+        if (deleted === null) {
+          ctx.out.success(`asked ${binding} (${ctx.target}) to delete ${targets.length} key(s); the KV API does not report whether they existed.`);
+        } else ctx.out.success(`deleted ${deleted} of ${targets.length} key(s) asked for from ${binding} (${ctx.target}).${notThere(missing)}`);
+      },
+      errors: failed ? [`${failed} key(s) were still reported unsuccessful by KV after retries (listed on stdout); run the command again.`] : [],
+      exitCode: failed ? ExitCode.unexpected : ExitCode.ok,
+    };
   },
 });
 

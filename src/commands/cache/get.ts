@@ -22,25 +22,26 @@ export default defineCommand({
     const [value, info] = await Promise.all([kv.get(key), input.metadata ? kv.describe(key) : Promise.resolve(undefined)]);
     if (value === undefined) throw new NotFoundError(`key ${JSON.stringify(key)} not found in ${(await ctx.config()).kv!.binding} (${ctx.target}); list keys with 'kanvas cache list --prefix …'.`, "key_not_found");
     if (input.raw && !ctx.out.json) {
+      // Bytes, not a result record: written as they are.
       ctx.out.printBytes(value);
       if (input.metadata) printInfo();
       return;
     }
     const text = asText(value);
-    const result = {
-      target: ctx.target,
-      key,
-      ...valueView(value, text),
-      bytes: value.length,
-      ...(input.metadata ? { metadata: info?.metadata ?? null, expiration: info?.expiration ?? null } : {}),
-    };
-    ctx.out.result(result, () => {
+    const human = () => {
       if (text === undefined) {
         if (ctx.out.stdoutIsTTY) ctx.out.warn(`the value is ${value.length} bytes of binary; use --raw to write them (e.g. > file).`);
         else ctx.out.printBytes(value);
       } else ctx.out.print(ctx.out.stdoutIsTTY && !text.endsWith("\n") ? `${text}\n` : text);
       if (input.metadata) printInfo();
-    });
+    };
+    const data = {
+      key,
+      ...valueView(value, text),
+      bytes: value.length,
+      ...(input.metadata ? { metadata: info?.metadata ?? null, expiration: info?.expiration ?? null } : {}),
+    };
+    return { data, human };
 
     function printInfo() {
       ctx.out.info(`metadata: ${info?.metadata === undefined ? "(none)" : JSON.stringify(info.metadata)}`);

@@ -17,18 +17,19 @@ export default defineCommand({
   async run(input, ctx) {
     const kv = await ctx.kv();
     const listed = await listAll(kv, { prefix: input.prefix, limit: input.limit, signal: ctx.signal });
-    // One name for one thing: `key`, as in cache get/put/delete; each record says its target.
-    const keys = listed.map((k) => ({ target: ctx.target, key: k.name, expiration: k.expiration ?? null, metadata: k.metadata ?? null }));
-    ctx.out.result(keys, (list) => {
-      if (!list.length) {
+    // One name for one thing: `key`, as in cache get/put/delete; the runner puts the target in each record.
+    const keys = listed.map((k) => ({ key: k.name, expiration: k.expiration ?? null, metadata: k.metadata ?? null }));
+    const human = () => {
+      if (!keys.length) {
         ctx.out.info(`no keys${input.prefix ? ` with prefix ${JSON.stringify(input.prefix)}` : ""}.`);
         return;
       }
       ctx.out.table(
         ["KEY", "EXPIRES", "METADATA"],
-        list.map((k) => [k.key, k.expiration === null ? "" : describeExpiry(k.expiration, ctx.now()), k.metadata === null ? "" : JSON.stringify(k.metadata)]),
+        keys.map((k) => [k.key, k.expiration === null ? "" : describeExpiry(k.expiration, ctx.now()), k.metadata === null ? "" : JSON.stringify(k.metadata)]),
       );
-      ctx.out.info(`${list.length} key(s)${input.limit !== undefined && list.length === input.limit ? ` (stopped at --limit ${input.limit})` : ""}.`);
-    });
+      ctx.out.info(`${keys.length} key(s)${input.limit !== undefined && keys.length === input.limit ? ` (stopped at --limit ${input.limit})` : ""}.`);
+    };
+    return { data: keys, human };
   },
 });

@@ -5,7 +5,7 @@ import { describeExpiry } from "../../domain/cache/render.js";
 import { readValue } from "../../domain/cache/value-source.js";
 import type { Context } from "../../context.js";
 import { ExitCode } from "../../core/errors.js";
-import { defineCommand } from "../define.js";
+import { defineCommand, type CommandResult } from "../define.js";
 import { parsed, text } from "../spec/flag.js";
 import { target } from "../spec/shared.js";
 
@@ -54,28 +54,30 @@ export default defineCommand({
     const kv = await ctx.kv();
     await kv.put(key, value, { expirationTtl, expiration, metadata });
     const expiresAt = expiration ?? (expirationTtl !== undefined ? Math.floor(ctx.now() / 1000) + expirationTtl : undefined);
-    ctx.out.result({ key, bytes: value.length, expiration: expiresAt ?? null, metadata: metadata ?? null, target: ctx.target }, (r) =>
-      ctx.out.success(`wrote ${JSON.stringify(r.key)} (${r.bytes} bytes, expires ${describeExpiry(expiresAt, ctx.now())})`),
-    );
+    return {
+      data: { key, bytes: value.length, expiration: expiresAt ?? null, metadata: metadata ?? null },
+      human: () => ctx.out.success(`wrote ${JSON.stringify(key)} (${value.length} bytes, expires ${describeExpiry(expiresAt, ctx.now())})`),
+    };
   },
 });
 
-async function putBulk(file: string, ctx: Context): Promise<number> {
+async function putBulk(file: string, ctx: Context): Promise<CommandResult> {
   const pairs = await readBulkFile(path.resolve(ctx.io.cwd, file), ctx.now(), `--bulk ${file}`);
   const kv = await ctx.kv();
   const progress = ctx.out.showProgress;
   const result = await kv.putMany(pairs, progress ? (done) => ctx.out.writeErr(`\r${done}/${pairs.length} pairs written`) : undefined);
   if (progress) ctx.out.writeErr("\n");
-  ctx.out.result({ written: result.done, failed: result.failed, requests: result.requests, target: ctx.target }, (r) => {
-    if (r.failed.length) for (const key of r.failed) ctx.out.println(key);
-    ctx.out.success(`wrote ${r.written} of ${pairs.length} pairs in ${r.requests} request(s)`);
-  });
-  if (result.failed.length) {
-    // The result (with the failed keys) is already on stdout; one line on stderr and a non-zero exit.
-    ctx.out.errorLine(`${result.failed.length} key(s) were still reported unsuccessful by KV after retries (listed on stdout); re-run with a file of just those pairs.`);
-    return ExitCode.unexpected;
-  }
-  return ExitCode.ok;
+  const failed = result.failed.length;
+  return {
+    data: { written: result.done, failed: result.failed, requests: result.requests },
+    human: () => {
+      for (const key of result.failed) ctx.out.println(key);
+      ctx.out.success(`wrote ${result.done} of ${pairs.length} pairs in ${result.requests} request(s)`);
+    },
+    // The failed keys are in the result on stdout; one line on stderr and a non-zero exit.
+    errors: failed ? [`${failed} key(s) were still reported unsuccessful by KV after retries (listed on stdout); re-run with a file of just those pairs.`] : [],
+    exitCode: failed ? ExitCode.unexpected : ExitCode.ok,
+  };
 }
 
 /** ["key", "value", "ttl"] → "the <key> and [value] arguments and --ttl". */

@@ -41,9 +41,13 @@ export default defineCommand({
     }
     const count = current + cost;
     await kv.put(key, new TextEncoder().encode(String(count)), { expirationTtl: COUNTER_TTL_SECONDS });
-    ctx.out.result({ target: ctx.target, userId, action, key, count, cost, limit, remaining: limit - count, resetsInSeconds, allowed: true }, (r) => {
-      ctx.out.println(String(r.remaining));
-      ctx.out.info(`allowed: ${r.count}/${r.limit} ${action} this hour, ${r.remaining} left, resets in ${formatDuration(r.resetsInSeconds * 1000)}.`);
-    });
+    const remaining = limit - count;
+    return {
+      data: { userId, action, key, count, cost, limit, remaining, resetsInSeconds, allowed: true },
+      human: () => {
+        ctx.out.println(String(remaining));
+        ctx.out.info(`allowed: ${count}/${limit} ${action} this hour, ${remaining} left, resets in ${formatDuration(resetsInSeconds * 1000)}.`);
+      },
+    };
   },
 });

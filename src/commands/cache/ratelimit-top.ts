@@ -36,16 +36,18 @@ export default defineCommand({
       .sort((a, b) => b.count - a.count || a.userId.localeCompare(b.userId))
       .slice(0, input.limit)
       .map((u) => ({ ...u, ...(action !== undefined ? { limit, remaining: limit === null ? null : Math.max(0, limit - u.count) } : {}) }));
-    ctx.out.result({ target: ctx.target, hour, action: action ?? null, resetsInSeconds: secondsUntilReset(now), users: top }, (r) => {
-      if (!r.users.length) {
+    const resetsInSeconds = secondsUntilReset(now);
+    const human = () => {
+      if (!top.length) {
         ctx.out.info(`no rate-limit counters${action ? ` for ${action}` : ""} in the current hour.`);
         return;
       }
       ctx.out.table(
         action !== undefined ? ["USER", "COUNT", "LIMIT"] : ["USER", "COUNT", "ACTIONS"],
-        r.users.map((u) => [u.userId, u.count, action !== undefined ? (limit ?? "(no limit)") : Object.entries(u.actions).map(([a, n]) => `${a}=${n}`).join(" ")]),
+        top.map((u) => [u.userId, u.count, action !== undefined ? (limit ?? "(no limit)") : Object.entries(u.actions).map(([a, n]) => `${a}=${n}`).join(" ")]),
       );
-      ctx.out.info(`window resets in ${formatDuration(r.resetsInSeconds * 1000)}.`);
-    });
+      ctx.out.info(`window resets in ${formatDuration(resetsInSeconds * 1000)}.`);
+    };
+    return { data: { hour, action: action ?? null, resetsInSeconds, users: top }, human };
   },
 });

@@ -12,11 +12,11 @@ export default defineCommand({
   access: "none",
   async run(_input, ctx) {
     const config = await ctx.config();
-    const view = describeConfig(config, ctx.target);
-    ctx.out.result(view, (v) => {
+    const v = describeConfig(config);
+    const human = () => {
       const rel = (p: string) => path.relative(ctx.io.cwd, p) || ".";
       ctx.out.println(`config       ${rel(v.configPath)}${v.env ? ` [env.${v.env}]` : ""}`);
-      ctx.out.println(`target       ${v.target}${v.target === "local" ? ` (Miniflare state in ${rel(v.localState)})` : ""}`);
+      ctx.out.println(`target       ${ctx.target}${ctx.target === "local" ? ` (Miniflare state in ${rel(v.localState)})` : ""}`);
       ctx.out.println(`account      ${v.accountId ?? "(not set)"}`);
       ctx.out.println(
         `D1           ${v.d1 ? `${v.d1.binding} → ${v.d1.databaseName ?? "(no database_name)"} id=${v.d1.databaseId ?? "(none)"}, migrations ${rel(v.d1.migrationsDir)} (table ${v.d1.migrationsTable}), local id ${v.d1.localId}` : "(no KANVAS_DB binding)"}`,
@@ -28,16 +28,16 @@ export default defineCommand({
       ctx.out.println(`API          ${v.endpoints.api}`);
       ctx.out.println(`R2 endpoint  ${v.endpoints.r2 ?? "(needs account_id)"}`);
       if (v.dotenv) ctx.out.println(`.env         ${rel(v.dotenv)}`);
-    });
+    };
+    return { data: v, human };
   },
 });
 
-function describeConfig(config: Config, target: string) {
+function describeConfig(config: Config) {
   const secret = (value: string | undefined) => (value ? REDACTED : "(not set)");
   return {
     configPath: config.configPath,
     env: config.envName ?? null,
-    target,
     localState: path.join(config.persistTo, "v3"),
     accountId: config.accountId ?? null,
     d1: config.d1 ?? null,

@@ -43,11 +43,12 @@ export default defineCommand({
     const opts = { noData: !input.data, noSchema: !input.schema, tables: input.table };
     if (input.dryRun) {
       // Nothing is asked of D1: a remote export would stop the database serving queries.
-      const plan = { target: ctx.target, dryRun: true, file: output, tables: input.table.length ? input.table : "all", data: input.data, schema: input.schema };
-      ctx.out.result(plan, (v) =>
-        ctx.out.info(`Would export the ${v.target} database (${Array.isArray(v.tables) ? `tables ${v.tables.join(", ")}` : "all tables"}; ${[v.schema && "schema", v.data && "rows"].filter(Boolean).join(" and ")}) to ${v.file}. Nothing was sent.`),
-      );
-      return;
+      const tables = input.table.length ? `tables ${input.table.join(", ")}` : "all tables";
+      const parts = [input.schema && "schema", input.data && "rows"].filter(Boolean).join(" and ");
+      return {
+        data: { dryRun: true, file: output, tables: input.table.length ? input.table : "all", data: input.data, schema: input.schema },
+        human: () => ctx.out.info(`Would export the ${ctx.target} database (${tables}; ${parts}) to ${output}. Nothing was sent.`),
+      };
     }
     const d1 = await ctx.d1();
 
@@ -90,6 +91,7 @@ export default defineCommand({
     });
     try {
       if (target === "-") {
+        // The dump itself is the output: no result record after it.
         await pipeline(source, counter, ctx.io.stdout, { end: false, signal: ctx.signal });
         return;
       }
@@ -107,8 +109,9 @@ export default defineCommand({
     } finally {
       if (ctx.out.stderrIsTTY && !ctx.out.json) ctx.out.writeErr("\r\u001b[2K");
     }
-    ctx.out.result({ target: ctx.target, file: output, bytes, ...(bookmark ? { bookmark } : {}) }, (v) =>
-      ctx.out.success(`Exported the ${v.target} database to ${v.file} (${formatBytes(v.bytes)})${bookmark ? ` at bookmark ${bookmark}` : ""}. Load it with: kanvas db query --file ${v.file}`),
-    );
+    return {
+      data: { file: output, bytes, ...(bookmark ? { bookmark } : {}) },
+      human: () => ctx.out.success(`Exported the ${ctx.target} database to ${output} (${formatBytes(bytes)})${bookmark ? ` at bookmark ${bookmark}` : ""}. Load it with: kanvas db query --file ${output}`),
+    };
   },
 });

@@ -33,16 +33,17 @@ export default defineCommand({
     }));
     const count = (s: string) => rows.filter((r) => r.state === s).length;
     const summary = { applied: count("applied"), pending: count("pending"), drifted: count("drifted"), missing: count("missing") };
-    ctx.out.result({ target: ctx.target, migrations: rows, summary }, (v) => {
-      if (!v.migrations.length) ctx.out.println(`No migrations in ${displayDir}.`);
+    const human = () => {
+      if (!rows.length) ctx.out.println(`No migrations in ${displayDir}.`);
       else
         ctx.out.table(
           ["migration", "state", "applied at"],
-          v.migrations.map((r) => [r.name, paintState(r.state, ctx.out.paint.bind(ctx.out)) + ("out_of_order" in r ? " (out of order)" : ""), r.applied_at ?? ""]),
+          rows.map((r) => [r.name, paintState(r.state, ctx.out.paint.bind(ctx.out)) + ("out_of_order" in r ? " (out of order)" : ""), r.applied_at ?? ""]),
         );
       ctx.out.println(`${summary.applied} applied, ${summary.pending} pending, ${summary.drifted} drifted, ${summary.missing} missing (${ctx.target}).`);
-    });
-    if (input.check && summary.pending + summary.drifted + summary.missing > 0) return ExitCode.conflict;
+    };
+    const unsettled = summary.pending + summary.drifted + summary.missing > 0;
+    return { data: { migrations: rows, summary }, human, exitCode: input.check && unsettled ? ExitCode.conflict : ExitCode.ok };
   },
 });
 

@@ -1,5 +1,4 @@
 import path from "node:path";
-import { appendAudit } from "../../core/audit.js";
 import type { D1Client, D1Statement } from "../../clients/d1.js";
 import { requireD1 } from "../../core/config/require.js";
 import type { Context } from "../../context.js";
@@ -11,7 +10,7 @@ import { checkDrift, checkOrder } from "../../domain/migrate/checks.js";
 import { listMigrationFiles, requireSomeMigrations } from "../../domain/migrate/files.js";
 import { forceUnlockMigrations, takeMigrationLock } from "../../domain/migrate/lock.js";
 import { buildStatus, preparePending, type MigrationEntry, type PendingMigration } from "../../domain/migrate/plan.js";
-import { defineCommand } from "../define.js";
+import { defineCommand, type CommandResult } from "../define.js";
 import { bool, duration } from "../spec/flag.js";
 import { dryRun as dryRunFlag, target, yes } from "../spec/shared.js";
 
@@ -65,21 +64,14 @@ export default defineCommand({
       if (m.dropped.length) ctx.out.info(`note: ${m.name}: dropped ${m.dropped.join(", ")} (D1 runs each migration as one transaction itself).`);
     }
 
-    if (input.dryRun) {
-      // Like every destructive command's dry run: one audit line saying what would have been applied.
-      appendAudit(config, ctx.io.env, { command: "db migrate", target: ctx.target, outcome: "dry-run", counts: { applied: 0, pending: prepared.length }, details: { migrations: prepared.map((m) => m.name) } });
-      return dryRun(ctx, prepared, entries);
-    }
+    if (input.dryRun) return dryRun(ctx, prepared, entries);
 
     const bookkeeping = bookkeepingFixes(table, entries, input.allowDrift === true);
     if (prepared.length === 0) {
       // wrangler may have applied everything: the side table may not exist yet.
       if (bookkeeping.length) await d1.batch([...ensureTablesStatements(table), ...bookkeeping]);
       const applied = entries.filter((e) => e.state !== "missing").length;
-      ctx.out.result({ target: ctx.target, applied: [], pending: [], bookmark: null }, () =>
-        ctx.out.println(`Nothing to do: all ${applied} migration(s) in ${displayDir} are applied.`),
-      );
-      return;
+      return { data: { applied: [], pending: [], bookmark: null }, human: () => ctx.out.println(`Nothing to do: all ${applied} migration(s) in ${displayDir} are applied.`) };
     }
 
     printPlan(ctx, prepared);
@@ -102,7 +94,9 @@ export default defineCommand({
     });
     const holder = lock.holder;
     const done: Array<{ name: string; ms: number; via: string }> = [];
-    let outcome: "ok" | "error" | "interrupted" = "ok";
+    // From here a failure is audited (error, or interrupted after Ctrl-C) with what was applied so far.
+    const auditPlan = () => ({ counts: { applied: done.length, pending: prepared.length - done.length }, details: { migrations: done.map((d) => d.name), bookmark } });
+    ctx.auditing(auditPlan());
     try {
       // Re-read under the lock: another run may have applied some of them meanwhile.
       entries = buildStatus(files, parseState(lockResults[0]!, lockResults[1]!));
@@ -112,6 +106,7 @@ export default defineCommand({
       if (todo.length < prepared.length) ctx.out.info(`${prepared.length - todo.length} of them were applied by another run meanwhile.`);
 
       if (todo.length < prepared.length && timeTravel) bookmark = null; // another run changed it in between: no clean undo point
+      ctx.auditing(auditPlan());
       if (bookmark && todo.length) {
         const env = config.envName ? ` --env ${config.envName}` : "";
         ctx.out.info(`Time Travel bookmark before this migration: ${bookmark}`);
@@ -124,27 +119,19 @@ export default defineCommand({
         const r = await applyMigration(m, { d1, importer: await ctx.d1Import(), table, holder, lockTtlMs: LOCK_TTL_MS, now: ctx.now, extra, appliedBefore: done.length });
         extra = [];
         done.push({ name: m.name, ms: r.ms, via: r.via });
+        ctx.auditing(auditPlan());
         const note = [r.via === "import" ? "import API" : "", r.recovered ? "connection dropped; the migrations table confirms it landed" : ""].filter(Boolean).join("; ");
         ctx.out.info(`${ctx.out.paint("green", "✔")} ${m.name} ${ctx.out.paint("dim", `(${r.ms} ms${note ? `, ${note}` : ""})`)}`);
       }
       const total = done.reduce((s, d) => s + d.ms, 0);
-      ctx.out.result({ target: ctx.target, applied: done, pending: [], bookmark }, () =>
-        ctx.out.println(`Applied ${done.length} migration(s) to the ${ctx.target} database in ${total < 1000 ? `${total} ms` : formatDuration(total)}.`),
-      );
-    } catch (error) {
-      outcome = error instanceof InterruptedError ? "interrupted" : "error";
-      throw error;
+      return {
+        data: { applied: done, pending: [], bookmark },
+        // A run that found everything applied by another one meanwhile changed nothing: no line.
+        audit: done.length ? auditPlan() : undefined,
+        human: () => ctx.out.println(`Applied ${done.length} migration(s) to the ${ctx.target} database in ${total < 1000 ? `${total} ms` : formatDuration(total)}.`),
+      };
     } finally {
       await lock.release().catch(() => ctx.out.warn(`could not release the migration lock (${holder}); it expires by itself within ${formatDuration(LOCK_TTL_MS)}, or run kanvas db migrate --force-unlock.`));
-      if (done.length || outcome !== "ok") {
-        appendAudit(config, ctx.io.env, {
-          command: "db migrate",
-          target: ctx.target,
-          outcome,
-          counts: { applied: done.length, pending: prepared.length - done.length },
-          details: { migrations: done.map((d) => d.name), bookmark },
-        });
-      }
     }
   },
 });
@@ -181,19 +168,22 @@ async function confirmDestructive(ctx: Context, prepared: PendingMigration[], al
   if (!ok) throw new InterruptedError("Not applied; nothing was changed.");
 }
 
-async function unlock(ctx: Context, d1: D1Client, dryRun: boolean): Promise<void> {
+async function unlock(ctx: Context, d1: D1Client, dryRun: boolean): Promise<CommandResult> {
   const row = await forceUnlockMigrations(d1, dryRun);
-  ctx.out.result({ target: ctx.target, removed: row ?? null, dryRun }, () =>
-    ctx.out.println(row ? `${dryRun ? "Would remove" : "Removed"} the migration lock held by ${row.holder} since ${new Date(row.acquired_at).toISOString()}.` : "No migration lock is held."),
-  );
+  return {
+    data: { removed: row ?? null, dryRun },
+    human: () => ctx.out.println(row ? `${dryRun ? "Would remove" : "Removed"} the migration lock held by ${row.holder} since ${new Date(row.acquired_at).toISOString()}.` : "No migration lock is held."),
+  };
 }
 
-function dryRun(ctx: Context, prepared: PendingMigration[], entries: MigrationEntry[]): void {
+/** Like every destructive command's dry run: the plan, and one audit line saying what would have been applied. */
+function dryRun(ctx: Context, prepared: PendingMigration[], entries: MigrationEntry[]): CommandResult {
   const plan = prepared.map((m) => ({
     name: m.name,
     statements: m.statements.map((s) => ({ line: s.line, sql: s.sql, ...(s.destructive ? { destructive: s.destructive } : {}) })),
   }));
-  ctx.out.result({ target: ctx.target, dryRun: true, applied: [], pending: prepared.map((m) => m.name), bookmark: null, plan }, () => {
+  const pending = prepared.map((m) => m.name);
+  const human = () => {
     if (!prepared.length) {
       ctx.out.println(`Nothing to do: all ${entries.filter((e) => e.state !== "missing").length} migration(s) are applied.`);
       return;
@@ -206,5 +196,10 @@ function dryRun(ctx: Context, prepared: PendingMigration[], entries: MigrationEn
         ctx.out.println(`  ${String(s.line).padStart(4)}  ${oneLine(s.sql, 100)}${mark}`);
       }
     }
-  });
+  };
+  return {
+    data: { dryRun: true, applied: [], pending, bookmark: null, plan },
+    audit: { outcome: "dry-run", counts: { applied: 0, pending: pending.length }, details: { migrations: pending } },
+    human,
+  };
 }

@@ -11,7 +11,7 @@ import { isReadOnly } from "../../clients/sql-classify.js";
 import { D1_MAX_STATEMENT_BYTES } from "../../domain/migrate/plan.js";
 import { splitSql } from "../../domain/migrate/split.js";
 import { requireTargetForWriteInCI } from "../../core/target.js";
-import { defineCommand } from "../define.js";
+import { defineCommand, type CommandResult } from "../define.js";
 import { bool, list, text } from "../spec/flag.js";
 import { dryRun, target, yes } from "../spec/shared.js";
 
@@ -70,7 +70,7 @@ export default defineCommand({
     checkParamCount(statements, params.length);
 
     const writes = statements.filter((s) => !isReadOnly(s));
-    if (input.dryRun) return printPlan(ctx, statements);
+    if (input.dryRun) return dryRunPlan(ctx, statements);
     if (writes.length) requireTargetForWriteInCI(ctx.globals, ctx.io.env, ctx.command);
 
     const d1 = await ctx.d1();
@@ -128,13 +128,14 @@ function checkParamCount(statements: string[], given: number): void {
 }
 
 /** --dry-run: each statement and whether it writes; nothing is sent (not even a connection is made). */
-function printPlan(ctx: Context, statements: string[]): void {
+function dryRunPlan(ctx: Context, statements: string[]): CommandResult {
   const plan = statements.map((sql) => ({ sql, writes: !isReadOnly(sql) }));
-  ctx.out.result({ target: ctx.target, dryRun: true, statements: plan }, () => {
+  const human = () => {
     plan.forEach((s, i) => ctx.out.println(`${String(i + 1).padStart(3)}  ${s.writes ? "writes" : "reads "}  ${oneLine(s.sql, 100)}`));
     const n = plan.filter((s) => s.writes).length;
     ctx.out.info(`Dry run: ${plan.length} statement(s), ${n} that write${n === 1 ? "s" : ""}; nothing was sent to the ${ctx.target} database.`);
-  });
+  };
+  return { data: { dryRun: true, statements: plan }, human };
 }
 
 function readSqlFile(ctx: Context, file: string): string {
