@@ -70,7 +70,7 @@ describe.each(targets)("kanvas flags on %s", (_label, makeTarget) => {
     expect(rows[1]!.slice(0, 6)).toEqual(["dark-mode", "on", "100%", "0", "0", darkModeStamp.updatedAt]);
     expect(rows[2]!.slice(0, 6)).toEqual(["new-checkout", "on for 25%", "25%", "2", "1", doc.flags["new-checkout"].updatedAt]);
     r = await t.run(["flags", "list", "--json"]);
-    expect(JSON.parse(r.stdout)).toEqual(Object.entries(doc.flags).map(([name, f]) => ({ name, ...(f as object) })));
+    expect(JSON.parse(r.stdout)).toEqual(Object.entries(doc.flags).map(([name, f]) => ({ target: t.name, name, ...(f as object) })));
 
     r = await t.run(["flags", "get", "new-checkout"]);
     expect(r.code).toBe(0);
@@ -167,6 +167,7 @@ describe.each(targets)("kanvas flags on %s", (_label, makeTarget) => {
     // Reads are fine in CI without a target; only writes must name one.
     r = await t.run(["flags", "get", "beta", "--json"], { env: { CI: "1" } });
     expect(r.code, r.stderr).toBe(0);
+    expect(Object.keys(JSON.parse(r.stdout))[0]).toBe("target");
     expect(t.audit().map((a) => [a.command, a.outcome])).toEqual([
       ["flags set", "ok"],
       ["flags set", "dry-run"],

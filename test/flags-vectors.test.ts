@@ -77,6 +77,7 @@ describe("flags golden vectors (fixtures/flags-vectors.json)", () => {
       expect(r.code, r.stderr).toBe(0);
       const inside = independentBucket(v.name, v.userId) < 50;
       expect(JSON.parse(r.stdout)).toEqual({
+        target: "local",
         name: v.name,
         userId: v.userId,
         on: inside,

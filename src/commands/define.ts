@@ -1,5 +1,5 @@
-import type { AuditPlan } from "../core/audit.js";
 import type { Context } from "../context.js";
+import type { CommandResult } from "../core/result.js";
 import type { InputOf, Specs } from "./spec/flag.js";
 
 /**
@@ -27,24 +27,7 @@ export interface CommandDefinition<A extends Specs = Specs, F extends Specs = Sp
   run(input: InputOf<A, F>, ctx: Context): Promise<number | void | CommandResult>;
 }
 
-/**
- * A command's result, for the runner to finish: it writes the audit line when `audit` is given
- * (outcome "ok" unless it says otherwise), puts `target` first in `data` (in each item of a list),
- * prints it (JSON with --json, else `human`), then `warnings` and `errors` on stderr, and exits
- * with `exitCode` (default 0), or reports `error` when there is one.
- */
-export interface CommandResult {
-  /** An object, or a list whose items each get `target` first; absent: nothing to print. */
-  data?: Record<string, unknown> | Array<Record<string, unknown>>;
-  human?: () => void;
-  audit?: AuditPlan & { outcome?: "ok" | "dry-run" | "error" | "interrupted" };
-  /** Warning lines, then error lines, for stderr after the result, in both modes (e.g. what failed and how to go on). */
-  warnings?: string[];
-  errors?: string[];
-  exitCode?: number;
-  /** A run that stopped part-way: once its result is printed and audited, this is reported like any thrown error. */
-  error?: unknown;
-}
+export type { CommandResult } from "../core/result.js";
 
 export function defineCommand<A extends Specs = {}, F extends Specs = {}>(def: CommandDefinition<A, F>): CommandDefinition<A, F> {
   return def;

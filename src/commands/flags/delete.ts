@@ -16,7 +16,6 @@ export default defineCommand({
     const { findFlag } = await import("../../domain/flags/store.js");
     const name = checkFlagName(input.name);
     return changeFlags(ctx, {
-      command: "flags delete",
       yes: input.yes,
       dryRun: input.dryRun,
       mutate: (doc, at) => {

@@ -14,6 +14,6 @@ export default defineCommand({
     const { changeFlags } = await import("../../domain/flags/change.js");
     const { editFlag } = await import("../../domain/flags/edit.js");
     const name = checkFlagName(input.name);
-    return changeFlags(ctx, { command: "flags disable", yes: input.yes, dryRun: input.dryRun, mutate: (doc, at) => editFlag(doc, name, at, input, (f) => ({ ...f, enabled: false })) });
+    return changeFlags(ctx, { yes: input.yes, dryRun: input.dryRun, mutate: (doc, at) => editFlag(doc, name, at, input, (f) => ({ ...f, enabled: false })) });
   },
 });

@@ -23,9 +23,12 @@ export default defineCommand({
     const { at, stored } = await openFlags(ctx);
     const flag = findFlag(stored.doc, name, at);
     const result = await evaluateFlag(name, flag, userId);
-    ctx.out.result({ name, userId, ...result }, (r) => {
-      ctx.out.println(r.on ? "on" : "off");
-      ctx.out.info(`${name} for ${JSON.stringify(userId)}: ${r.on ? "on" : "off"} (${r.why})`);
-    });
+    return {
+      data: { name, userId, ...result },
+      human: () => {
+        ctx.out.println(result.on ? "on" : "off");
+        ctx.out.info(`${name} for ${JSON.stringify(userId)}: ${result.on ? "on" : "off"} (${result.why})`);
+      },
+    };
   },
 });

@@ -17,16 +17,20 @@ export default defineCommand({
     const name = checkFlagName(input.name);
     const { at, stored } = await openFlags(ctx);
     const flag = findFlag(stored.doc, name, at);
-    ctx.out.result({ name, ...flag }, (f) => {
-      const list = (ids: string[]) => (ids.length ? ids.map((u) => JSON.stringify(u)).join(", ") : "(none)");
-      ctx.out.println(`name:        ${f.name}`);
-      ctx.out.println(`state:       ${stateOf(f)}`);
-      ctx.out.println(`enabled:     ${f.enabled}`);
-      ctx.out.println(`rollout:     ${f.rollout}%`);
-      ctx.out.println(`allow:       ${list(f.allow)}`);
-      ctx.out.println(`deny:        ${list(f.deny)}`);
-      if (f.description !== undefined) ctx.out.println(`description: ${f.description}`);
-      ctx.out.println(`updated:     ${f.updatedAt} by ${f.updatedBy}`);
-    });
+    const f = { name, ...flag };
+    return {
+      data: f,
+      human: () => {
+        const list = (ids: string[]) => (ids.length ? ids.map((u) => JSON.stringify(u)).join(", ") : "(none)");
+        ctx.out.println(`name:        ${f.name}`);
+        ctx.out.println(`state:       ${stateOf(f)}`);
+        ctx.out.println(`enabled:     ${f.enabled}`);
+        ctx.out.println(`rollout:     ${f.rollout}%`);
+        ctx.out.println(`allow:       ${list(f.allow)}`);
+        ctx.out.println(`deny:        ${list(f.deny)}`);
+        if (f.description !== undefined) ctx.out.println(`description: ${f.description}`);
+        ctx.out.println(`updated:     ${f.updatedAt} by ${f.updatedBy}`);
+      },
+    };
   },
 });

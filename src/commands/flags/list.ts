@@ -15,15 +15,18 @@ export default defineCommand({
     const flags = Object.entries(stored.doc.flags)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([name, f]) => ({ name, ...f }));
-    ctx.out.result(flags, (rows) => {
-      if (!rows.length) {
-        ctx.out.info(`no flags in ${describeLocation(at)}${stored.state === "missing" ? " (the key does not exist yet)" : ""}; create one with 'kanvas flags enable <name> --create'.`);
-        return;
-      }
-      ctx.out.table(
-        ["NAME", "STATE", "ROLLOUT", "ALLOW", "DENY", "UPDATED", "BY"],
-        rows.map((f) => [f.name, stateOf(f), `${f.rollout}%`, f.allow.length, f.deny.length, f.updatedAt, f.updatedBy]),
-      );
-    });
+    return {
+      data: flags,
+      human: () => {
+        if (!flags.length) {
+          ctx.out.info(`no flags in ${describeLocation(at)}${stored.state === "missing" ? " (the key does not exist yet)" : ""}; create one with 'kanvas flags enable <name> --create'.`);
+          return;
+        }
+        ctx.out.table(
+          ["NAME", "STATE", "ROLLOUT", "ALLOW", "DENY", "UPDATED", "BY"],
+          flags.map((f) => [f.name, stateOf(f), `${f.rollout}%`, f.allow.length, f.deny.length, f.updatedAt, f.updatedBy]),
+        );
+      },
+    };
   },
 });

@@ -21,6 +21,6 @@ export default defineCommand({
     const { editFlag } = await import("../../domain/flags/edit.js");
     const name = checkFlagName(input.name);
     const rollout = parseRollout(input.percent);
-    return changeFlags(ctx, { command: "flags rollout", yes: input.yes, dryRun: input.dryRun, mutate: (doc, at) => editFlag(doc, name, at, input, (f) => ({ ...f, rollout })) });
+    return changeFlags(ctx, { yes: input.yes, dryRun: input.dryRun, mutate: (doc, at) => editFlag(doc, name, at, input, (f) => ({ ...f, rollout })) });
   },
 });

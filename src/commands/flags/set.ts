@@ -19,7 +19,7 @@ export default defineCommand({
   async run(input, ctx) {
     const { changeFlags } = await import("../../domain/flags/change.js");
     const doc = await readDocumentFile(input.file, ctx.io.cwd);
-    return changeFlags(ctx, { command: "flags set", yes: input.yes, dryRun: input.dryRun, replaceInvalid: true, mutate: () => doc });
+    return changeFlags(ctx, { yes: input.yes, dryRun: input.dryRun, replaceInvalid: true, mutate: () => doc });
   },
 });
 

@@ -1,15 +1,14 @@
-import { appendAudit, whoAmI } from "../../core/audit.js";
+import { whoAmI } from "../../core/audit.js";
 import { valueProblem } from "../cache/limits.js";
 import type { Context } from "../../context.js";
 import { ExitCode, InterruptedError, UsageError } from "../../core/errors.js";
+import type { CommandResult } from "../../core/result.js";
 import { diffFlags, type FlagChange } from "./diff.js";
 import { documentSchema, emptyDocument, serialiseDocument, type DraftDocument, type Flag, type FlagDocument } from "./document.js";
 import { diffLines } from "./render.js";
 import { describeLocation, flagsKey, invalidDocumentError, readFlags, type FlagsLocation, type StoredFlags } from "./store.js";
 
 export interface ChangeRequest {
-  /** "flags enable", for the audit log. */
-  command: string;
   yes?: boolean;
   dryRun?: boolean;
   /** The new document from the current one; throws (exit 4, 2…) when the change makes no sense. */
@@ -34,10 +33,10 @@ export async function openFlags(ctx: Context): Promise<{ at: FlagsLocation; stor
 
 /**
  * Every change goes through here: read and validate, apply, show the diff, ask (or --yes, or
- * --dry-run), write the whole document, read it back, append the audit line. KV has no
+ * --dry-run), write the whole document, read it back; the result carries the audit line. KV has no
  * compare-and-swap, so a change made by someone else in between is detected (re-read), not prevented.
  */
-export async function changeFlags(ctx: Context, req: ChangeRequest): Promise<number> {
+export async function changeFlags(ctx: Context, req: ChangeRequest): Promise<CommandResult> {
   const config = await ctx.config();
   const key = flagsKey(config);
   const kv = await ctx.kv();
@@ -52,8 +51,7 @@ export async function changeFlags(ctx: Context, req: ChangeRequest): Promise<num
   const where = describeLocation(at);
   if (!changes.length && !replacesInvalid) {
     ctx.out.info(`nothing to change in ${where}; it already says that.`);
-    ctx.out.result({ key, target: ctx.target, changes, dryRun: !!req.dryRun, written: false, verified: null }, () => undefined);
-    return ExitCode.ok;
+    return { data: { key, changes, dryRun: !!req.dryRun, written: false, verified: null }, human: () => undefined };
   }
   const next = stamp(current, draft, changes, new Date(ctx.now()).toISOString(), whoAmI(ctx.io.env));
   const text = serialiseDocument(next);
@@ -65,20 +63,14 @@ export async function changeFlags(ctx: Context, req: ChangeRequest): Promise<num
   ctx.out.info(`Changes to ${where}:`);
   for (const line of diffLines(changes, ctx.out)) ctx.out.info(`  ${line}`);
 
-  const audit = (outcome: "ok" | "error" | "interrupted" | "dry-run", extra: Record<string, unknown> = {}) =>
-    appendAudit(config, ctx.io.env, {
-      command: req.command,
-      target: ctx.target,
-      outcome,
-      counts: { changes: changes.length },
-      details: { key, binding: at.binding, ...auditChanges(current, next, changes), ...(replacesInvalid ? { replacedInvalid: true } : {}), ...extra },
-    });
+  const audit = (extra: Record<string, unknown> = {}) => ({
+    counts: { changes: changes.length },
+    details: { key, binding: at.binding, ...auditChanges(current, next, changes), ...(replacesInvalid ? { replacedInvalid: true } : {}), ...extra },
+  });
 
   if (req.dryRun) {
-    audit("dry-run");
     ctx.out.info("dry run: nothing was written.");
-    ctx.out.result({ key, target: ctx.target, changes, dryRun: true, written: false, verified: null }, () => undefined);
-    return ExitCode.ok;
+    return { data: { key, changes, dryRun: true, written: false, verified: null }, human: () => undefined, audit: { outcome: "dry-run", ...audit() } };
   }
   const what = `change ${changes.length} flag(s) in ${where}`;
   const question = `${replacesInvalid ? "Replace the invalid document and apply" : "Apply"} ${changes.length} flag change(s) to ${where}?`;
@@ -87,22 +79,20 @@ export async function changeFlags(ctx: Context, req: ChangeRequest): Promise<num
   try {
     await kv.put(key, bytes);
   } catch (error) {
-    audit(ctx.signal.aborted ? "interrupted" : "error", { error: (error as Error).message });
+    ctx.auditing(audit({ error: (error as Error).message })); // the runner writes it as error / interrupted
     throw error;
   }
   const verified = await verify(ctx, key, text, stored.text);
-  audit("ok", { verified });
   // Status lines go to stderr in both modes; stdout carries only the --json result.
   ctx.out.success(`wrote ${where}${ctx.target === "remote" ? "; every location sees it within about 60 s (KV is eventually consistent)" : ""}.`);
-  ctx.out.result({ key, target: ctx.target, changes, dryRun: false, written: true, verified }, () => undefined);
-  if (verified === "stale") {
-    ctx.out.warn(`reading ${where} back still gave the old document; KV is eventually consistent, so check again with 'kanvas flags list' in a minute.`);
-  }
-  if (verified === "conflict") {
-    ctx.out.errorLine(`${where} changed again right after kanvas wrote it: someone else wrote flags at the same moment (KV has no compare-and-swap). Check 'kanvas flags list' and redo any change that is missing.`);
-    return ExitCode.conflict;
-  }
-  return ExitCode.ok;
+  return {
+    data: { key, changes, dryRun: false, written: true, verified },
+    human: () => undefined,
+    audit: audit({ verified }),
+    warnings: verified === "stale" ? [`reading ${where} back still gave the old document; KV is eventually consistent, so check again with 'kanvas flags list' in a minute.`] : [],
+    errors: verified === "conflict" ? [`${where} changed again right after kanvas wrote it: someone else wrote flags at the same moment (KV has no compare-and-swap). Check 'kanvas flags list' and redo any change that is missing.`] : [],
+    exitCode: verified === "conflict" ? ExitCode.conflict : ExitCode.ok,
+  };
 }
 
 /** Changed and new flags get updatedAt/updatedBy; unchanged flags keep theirs. */

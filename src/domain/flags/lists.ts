@@ -1,4 +1,5 @@
 import type { Context } from "../../context.js";
+import type { CommandResult } from "../../core/result.js";
 import { changeFlags } from "./change.js";
 import { editFlag, type EditOptions } from "./edit.js";
 import { checkFlagName } from "./names.js";
@@ -9,12 +10,11 @@ export async function changeList(
   ctx: Context,
   list: "allow" | "deny",
   input: EditOptions & { name: string; userIds?: string[]; remove?: boolean; yes?: boolean; dryRun?: boolean },
-): Promise<number> {
+): Promise<CommandResult> {
   const name = checkFlagName(input.name);
   const ids = [...new Set((input.userIds ?? []).map((u) => checkUserId(u, "[userIds...]")))];
   const other = list === "allow" ? "deny" : "allow";
   return changeFlags(ctx, {
-    command: `flags ${list}`,
     yes: input.yes,
     dryRun: input.dryRun,
     mutate: (doc, at) =>
