@@ -32,7 +32,7 @@ describe("Time Travel by time (fake Cloudflare API)", () => {
     expect(current.stdout.trim()).toBe(fake.d1.currentBookmark(db.uuid));
     const at1410 = fake.d1.bookmarks(db.uuid).filter((b) => b.at <= T0 + 10 * 60_000).at(-1)!.bookmark;
     const iso = await runKanvas("db time-travel info --timestamp 2026-11-30T14:10:00Z --remote --json", { cwd: p.dir, env: env(), deps: { now } });
-    expect(JSON.parse(iso.stdout)).toEqual({ timestamp: "2026-11-30T14:10:00.000Z", bookmark: at1410 });
+    expect(JSON.parse(iso.stdout)).toEqual({ target: "remote", timestamp: "2026-11-30T14:10:00.000Z", bookmark: at1410 });
     const unix = await runKanvas(`db time-travel info --timestamp ${(T0 + 10 * 60_000) / 1000} --remote`, { cwd: p.dir, env: env(), deps: { now } });
     expect(unix.stdout.trim()).toBe(at1410);
     expect(at1410).not.toBe(fake.d1.currentBookmark(db.uuid));

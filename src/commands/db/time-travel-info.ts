@@ -13,9 +13,12 @@ export default defineCommand({
     const timeTravel = ctx.timeTravel();
     const at = input.timestamp === undefined ? undefined : parseTimestamp(input.timestamp, ctx.now());
     const bookmark = await timeTravel.bookmark(at);
-    ctx.out.result({ timestamp: at ?? null, bookmark }, (v) => {
-      ctx.out.println(v.bookmark);
-      ctx.out.info(v.timestamp ? `The bookmark at or before ${v.timestamp}.` : "The database's current bookmark.");
-    });
+    return {
+      data: { timestamp: at ?? null, bookmark },
+      human: () => {
+        ctx.out.println(bookmark);
+        ctx.out.info(at ? `The bookmark at or before ${at}.` : "The database's current bookmark.");
+      },
+    };
   },
 });
