@@ -85,6 +85,21 @@ function capture(opts: { json?: boolean; verbose?: boolean } = {}) {
 }
 
 describe("output", () => {
+  it("a status line written while a progress counter is drawn starts on a clean line", () => {
+    // Seen at a terminal under load: "listing rate-limit counters: 2,000 keys…pacing: 200 …".
+    const { output, text } = capture();
+    output.drawLive("listing: 1,000 keys…");
+    output.drawLive("listing: 2,000 keys…");
+    output.info("pacing: 200 Cloudflare API requests left in this window; waiting 5 s");
+    output.drawLive("listing: 3,000 keys…");
+    output.clearLive();
+    output.clearLive(); // nothing drawn: nothing written
+    output.warn("done");
+    const lines = text().err.split("\n");
+    expect(lines[0]!.split("\r\u001b[2K").at(-1)).toBe("pacing: 200 Cloudflare API requests left in this window; waiting 5 s");
+    expect(text().err.endsWith("listing: 3,000 keys…\r\u001b[2Kwarning: done\n")).toBe(true);
+  });
+
   it("uses colour only on a TTY, never with NO_COLOR, always with FORCE_COLOR", () => {
     expect(useColour({ isTTY: true }, {})).toBe(true);
     expect(useColour({ isTTY: false }, {})).toBe(false);

@@ -60,6 +60,8 @@ export class Output {
   readonly quiet: boolean;
   readonly colour: boolean;
   readonly redactor: Redactor;
+  /** A progress line is drawn on stderr with no newline yet: the next line must clear it first. */
+  private live = false;
 
   constructor(
     private readonly io: Pick<IO, "stdout" | "stderr" | "env">,
@@ -86,6 +88,21 @@ export class Output {
 
   paint(colour: Colour, text: string): string {
     return this.colour ? `\u001b[${ANSI[colour]}m${text}\u001b[0m` : text;
+  }
+
+  /**
+   * Draws a progress line in place on stderr (bars, counters; callers check showProgress). A status,
+   * warning or error line written meanwhile clears it first, so it never runs on from the counter;
+   * the next draw puts the counter back under it.
+   */
+  drawLive(text: string): void {
+    this.io.stderr.write(`\r\u001b[2K${this.redactor.redact(text)}`);
+    this.live = true;
+  }
+  /** Clears the progress line (the command's own output follows). */
+  clearLive(): void {
+    if (this.live) this.io.stderr.write("\r\u001b[2K");
+    this.live = false;
   }
 
   /** A status line on stderr (suppressed by --quiet). */
@@ -129,7 +146,9 @@ export class Output {
     this.print(JSON.stringify(value) + "\n");
   }
 
+  /** Text on stderr, after clearing a progress line that is drawn. */
   writeErr(text: string): void {
+    this.clearLive();
     this.io.stderr.write(this.redactor.redact(text));
   }
 

@@ -65,8 +65,8 @@ async function putBulk(file: string, ctx: Context): Promise<CommandResult> {
   const pairs = await readBulkFile(path.resolve(ctx.io.cwd, file), ctx.now(), `--bulk ${file}`);
   const kv = await ctx.kv();
   const progress = ctx.out.showProgress;
-  const result = await kv.putMany(pairs, progress ? (done) => ctx.out.writeErr(`\r${done}/${pairs.length} pairs written`) : undefined);
-  if (progress) ctx.out.writeErr("\n");
+  const result = await kv.putMany(pairs, progress ? (done) => ctx.out.drawLive(`${done}/${pairs.length} pairs written`) : undefined);
+  ctx.out.clearLive();
   const failed = result.failed.length;
   return {
     data: { written: result.done, failed: result.failed, requests: result.requests },

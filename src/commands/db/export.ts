@@ -85,7 +85,7 @@ export default defineCommand({
       transform(chunk: Buffer | string, _enc, done) {
         const buf = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
         bytes += buf.length;
-        if (ctx.out.stderrIsTTY && !ctx.out.json) ctx.out.writeErr(`\r\u001b[2K${formatBytes(bytes)} written`);
+        if (ctx.out.stderrIsTTY && !ctx.out.json) ctx.out.drawLive(`${formatBytes(bytes)} written`);
         done(null, buf);
       },
     });
@@ -107,7 +107,7 @@ export default defineCommand({
       if (ctx.signal.aborted) throw new InterruptedError(`Interrupted: ${output} was not written.`);
       throw error;
     } finally {
-      if (ctx.out.stderrIsTTY && !ctx.out.json) ctx.out.writeErr("\r\u001b[2K");
+      ctx.out.clearLive();
     }
     return {
       data: { file: output, bytes, ...(bookmark ? { bookmark } : {}) },

@@ -5,12 +5,11 @@ import type { Output } from "../../core/output.js";
  * is listed page by page (1000 keys a request), at most ten times a second. Only at a terminal and
  * never with --json or --quiet (Output.showProgress); elsewhere it prints nothing. The listing's
  * requests go through the run's one API budget (src/clients/api-budget.ts), so a pacing line may
- * interrupt the counter; the counter is drawn again on the next page.
+ * interrupt the counter: Output clears it first, and it is drawn again on the next page.
  */
 export class ScanProgress {
   private count = 0;
   private lastDraw = 0;
-  private drawn = false;
 
   constructor(
     private readonly out: Output,
@@ -24,13 +23,11 @@ export class ScanProgress {
     const now = performance.now();
     if (now - this.lastDraw < 100) return;
     this.lastDraw = now;
-    this.drawn = true;
-    this.out.writeErr(`\r\u001b[2K${this.what}: ${this.count.toLocaleString("en-US")} keys…`);
+    this.out.drawLive(`${this.what}: ${this.count.toLocaleString("en-US")} keys…`);
   }
 
   /** Clears the counter line (the command's own output follows). */
   done(): void {
-    if (this.drawn) this.out.writeErr("\r\u001b[2K");
-    this.drawn = false;
+    this.out.clearLive();
   }
 }

@@ -33,7 +33,7 @@ export class UploadProgress {
 
   /** Clears the bar so the next line starts clean. */
   finish(): void {
-    if (this.enabled) this.out.writeErr("\r\u001b[2K");
+    if (this.enabled) this.out.clearLive();
   }
 
   private draw(force: boolean): void {
@@ -50,6 +50,6 @@ export class UploadProgress {
     const filled = Math.round(ratio * width);
     const bar = "█".repeat(filled) + "░".repeat(width - filled);
     const line = `${bar} ${(ratio * 100).toFixed(0).padStart(3)}% ${formatBytes(sent)}/${formatBytes(this.totalBytes)} ${formatBytes(Math.round(rate))}/s ETA ${eta === undefined ? "?" : `${Math.ceil(eta)}s`} (${this.filesDone}/${this.totalFiles} files)`;
-    this.out.writeErr(`\r\u001b[2K${line}`);
+    this.out.drawLive(line);
   }
 }
