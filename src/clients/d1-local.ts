@@ -2,7 +2,8 @@ import type { Miniflare } from "miniflare";
 import { requireD1 } from "../core/config/require.js";
 import type { ClientDeps } from "./deps.js";
 import { AGAIN, backoff, retryRounds } from "../core/poll.js";
-import type { D1Client, D1Result } from "./d1.js";
+import type { D1Client, D1Result, QueryOptions } from "./d1.js";
+import { isReadOnly } from "./sql-classify.js";
 import { mapMiniflareError } from "./miniflare-errors.js";
 import { D1_RAW_PATH, rawRequestBody, readRawResponse } from "./d1-local-raw.js";
 
@@ -14,7 +15,9 @@ export function createLocalD1(deps: ClientDeps & { mf: Miniflare }): D1Client {
   const d1 = requireD1(deps.config);
   let db: LocalDatabase | undefined;
   const open = async () => (db ??= await deps.mf.getD1Database(d1.binding));
-  const run = <T>(operation: string, fn: (db: LocalDatabase) => Promise<T>) =>
+  // Reads (and writes the caller says are safe) are sent again after a dropped connection to workerd,
+  // as on the remote target (d1-remote.ts); other writes surface it as an unknown outcome.
+  const run = <T>(operation: string, idempotent: boolean, fn: (db: LocalDatabase) => Promise<T>) =>
     deps.monitor.call(
       "d1",
       operation,
@@ -37,26 +40,26 @@ export function createLocalD1(deps: ClientDeps & { mf: Miniflare }): D1Client {
         if (answer === AGAIN) throw busy;
         return answer.value;
       },
-      { idempotent: false },
+      { idempotent },
     );
   return {
     target: "local",
     async check() {
-      await run("check", (db) => db.prepare("SELECT 1").first());
+      await run("check", true, (db) => db.prepare("SELECT 1").first());
       return `${d1.databaseName ?? d1.binding} (local id ${d1.localId})`;
     },
-    async query<T>(sql: string, params: unknown[] = []) {
-      return run("query", async (db) => (await db.prepare(sql).bind(...params).all()) as unknown as D1Result<T>);
+    async query<T>(sql: string, params: unknown[] = [], queryOpts: QueryOptions = {}) {
+      return run("query", queryOpts.idempotent ?? isReadOnly(sql), async (db) => (await db.prepare(sql).bind(...params).all()) as unknown as D1Result<T>);
     },
     async raw(statements) {
       // Through the worker's route (see d1-local-raw.ts), not the proxied binding: rows arrive one line
       // at a time. Errors (and SQLITE_BUSY retries) all happen before the first row is handed on.
-      return run("raw", async () =>
+      return run("raw", statements.every((s) => isReadOnly(s.sql)), async () =>
         readRawResponse(await deps.mf.dispatchFetch(`http://localhost${D1_RAW_PATH}`, { method: "POST", body: rawRequestBody(statements) })),
       );
     },
     async batch(statements) {
-      return run("batch", async (db) => (await db.batch(statements.map((s) => db.prepare(s.sql).bind(...(s.params ?? []))))) as unknown as D1Result[]);
+      return run("batch", statements.every((s) => isReadOnly(s.sql)), async (db) => (await db.batch(statements.map((s) => db.prepare(s.sql).bind(...(s.params ?? []))))) as unknown as D1Result[]);
     },
   };
 }

@@ -19,7 +19,9 @@ const LOCAL_SINGLE_PUT_MAX = PREFERRED_PART;
 
 export function createLocalR2(deps: ClientDeps & { mf: Miniflare }): R2Client {
   const r2 = requireR2(deps.config);
-  const call = <T>(operation: string, fn: () => Promise<T>) =>
+  // Safe to send again as on the remote target (r2-s3*.ts): everything but completing a multipart
+  // upload. A dropped connection to workerd (miniflare-transport.ts) is then retried, not fatal.
+  const call = <T>(operation: string, fn: () => Promise<T>, idempotent = operation !== "CompleteMultipartUpload") =>
     deps.monitor.call(
       "r2",
       operation,
@@ -30,7 +32,7 @@ export function createLocalR2(deps: ClientDeps & { mf: Miniflare }): R2Client {
           throw mapMiniflareError(error, "r2", { operation, signal: deps.signal });
         }
       },
-      { idempotent: false },
+      { idempotent },
     );
   const bucket = () => deps.mf.getR2Bucket(r2.binding);
   const needsS3 = (what: string) =>
@@ -144,8 +146,9 @@ export function createLocalR2(deps: ClientDeps & { mf: Miniflare }): R2Client {
     async deleteKeys(keys) {
       if (keys.length === 0) return { deleted: [], errors: [] };
       const b = await bucket();
-      // Idempotent, so a dropped connection to workerd is retried (miniflare-transport.ts).
-      const del = () => b.delete(keys).catch((e: unknown) => Promise.reject(mapLocalTransportFailure(e, "r2", "R2 DeleteObjects")));
+      // Not through `call`: a batch already sent when Ctrl-C lands is let finish (its keys are reported
+      // deleted), so the signal alone does not make it an interrupt. A dropped connection is retried.
+      const del = () => b.delete(keys).catch((e: unknown) => Promise.reject(mapLocalTransportFailure(e, "r2", "local R2 DeleteObjects")));
       await deps.monitor.call("r2", "DeleteObjects", del, { idempotent: true });
       return { deleted: [...keys], errors: [] };
     },

@@ -23,15 +23,19 @@ export interface AssetRow {
   contentType: string;
 }
 
-/** A missing assets table is a usage error naming `kanvas db migrate`; any other failure keeps its class. */
+/**
+ * A missing assets table is a usage error naming `kanvas db migrate`; any other failure keeps its class.
+ * Safe to send twice (a dropped connection is retried): the second copy of the same id does nothing,
+ * while another row for the same key still fails on the key's unique index.
+ */
 export async function insertAsset(d1: D1Client, row: AssetRow): Promise<void> {
-  await guardAssets(() => d1.query("INSERT INTO assets (id, user_id, r2_key, size_bytes, content_type) VALUES (?, ?, ?, ?, ?)", [
-    row.id,
-    row.userId,
-    row.r2Key,
-    row.sizeBytes,
-    row.contentType,
-  ]));
+  await guardAssets(() =>
+    d1.query(
+      "INSERT INTO assets (id, user_id, r2_key, size_bytes, content_type) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+      [row.id, row.userId, row.r2Key, row.sizeBytes, row.contentType],
+      { idempotent: true },
+    ),
+  );
 }
 
 /**
