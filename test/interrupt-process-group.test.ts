@@ -16,6 +16,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withoutLocalRetries } from "./helpers/local-retries.js";
 import { processTree, signalGroup, waitUntilGone } from "./helpers/process-group.js";
 import { tempProject } from "./helpers/project.js";
 import { rigProject, seedObjects, startRig, type Rig, type RigProject } from "./helpers/reliability-rig.js";
@@ -59,7 +60,7 @@ function withoutKeyLines(stderr: string, keys: string[]): string[] {
  * (before or after the signal's line: the one in flight finishes), the signal's line, one error line.
  */
 function expectMigrateStderr(stderr: string, target: string, signal: string, applied: number, names: string[], statements: number, bookmark: string[] = []): void {
-  const lines = stderr.split("\n").map((l) => l.replace(/\b[0-9a-f]{8}-[0-9a-f-]{20,}\b/, "<bookmark>"));
+  const lines = withoutLocalRetries(stderr.split("\n")).map((l) => l.replace(/\b[0-9a-f]{8}-[0-9a-f-]{20,}\b/, "<bookmark>"));
   const ticks = lines.filter((l) => l.startsWith("✔ "));
   expect(ticks.map((l) => l.replace(/ \(\d+ ms\)$/, "").slice(2))).toEqual(names.slice(0, applied));
   expect(lines.filter((l) => !l.startsWith("✔ "))).toEqual([
@@ -340,9 +341,7 @@ describe("local cleanup, interrupted through the process group", () => {
       const printed = r.stdout + r.stderr;
       for (const key of deleted.slice(0, 1000)) expect(printed).toContain(key); // the output lists up to 1000
       // The whole of stderr: kanvas's own lines only (no runtime noise, no stack, one error line).
-      // A loaded workerd may drop a keep-alive connection: the delete is then retried, on one line.
-      const retries = /^retrying R2 DeleteObjects \(\d\/\d\) after a failed connection…$/;
-      expect(withoutKeyLines(r.stderr, deleted).filter((l) => !retries.test(l))).toEqual([
+      expect(withoutLocalRetries(withoutKeyLines(r.stderr, deleted))).toEqual([
         LOCAL_TARGET,
         "",
         `Received ${signal}: stopping after the step in flight (press Ctrl-C again to force).`,

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
+import { withoutLocalRetries } from "./helpers/local-retries.js";
 import { processTree, signalGroup, waitUntilGone } from "./helpers/process-group.js";
 import { tempProject, wranglerToml } from "./helpers/project.js";
 import { runKanvas, spawnKanvas } from "./helpers/run-kanvas.js";
@@ -52,7 +53,7 @@ describe("local runtime lifetime (real bin/kanvas, process groups as a terminal 
       const r = await run.done;
       expect(r.code).toBe(130);
       // The whole of stderr: kanvas's own lines only, one error line, no runtime noise or stack.
-      expect(r.stderr.split("\n")).toEqual([
+      expect(withoutLocalRetries(r.stderr.split("\n"))).toEqual([
         "Target: local — Miniflare state in .wrangler/state/v3 (add --remote for Cloudflare)",
         "",
         `Received ${signal}: stopping after the step in flight (press Ctrl-C again to force).`,
